@@ -1,0 +1,3 @@
+from treffpunkt.cli import main
+
+main()

@@ -1,0 +1,179 @@
+"""Members: invitations, registration, the first admin and profiles."""
+
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from treffpunkt.accounts.models import Invitation, Role, User, hash_token
+from treffpunkt.core.actions import participant_for_member
+from treffpunkt.core.images import reencode_image
+
+logger = logging.getLogger(__name__)
+
+SETUP_SALT = "treffpunkt.first-admin"
+SETUP_MAX_AGE = 60 * 60 * 24 * 7
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.BASE_URL}{path}"
+
+
+def invitation_url(token: str) -> str:
+    return absolute_url(reverse("accounts:accept_invitation", args=[token]))
+
+
+@transaction.atomic
+def invite_member(email: str, roles: list[str], invited_by: User | None) -> tuple[Invitation, str]:
+    """Create an invitation and email its link; returns the invitation and the link.
+
+    Earlier pending invitations for the same address are revoked, so only the newest works.
+    """
+    email = email.strip().lower()
+    now = timezone.now()
+    Invitation.objects.pending().filter(email__iexact=email).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        email=email,
+        roles=[role for role in roles if role in Role.values],
+        token_hash=hash_token(token),
+        invited_by=invited_by,
+        expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    url = invitation_url(token)
+    language = translation.get_language()
+    transaction.on_commit(lambda: _send_invitation_email(invitation, url, language))
+    return invitation, url
+
+
+def _send_invitation_email(invitation: Invitation, url: str, language: str) -> None:
+    with translation.override(language):
+        context = {
+            "invitation": invitation,
+            "url": url,
+            "site_url": settings.BASE_URL,
+            "valid_days": settings.INVITATION_VALID_DAYS,
+        }
+        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+        body = render_to_string("accounts/email/invitation.txt", context)
+    try:
+        send_mail(subject, body, None, [invitation.email])
+    except OSError:
+        # The admin sees the link on screen and can pass it on by hand.
+        logger.exception("Could not send the invitation email to %s", invitation.email)
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The invitation behind a link, if it can still be accepted."""
+    if not token or len(token) > 100:
+        return None
+    return Invitation.objects.usable().filter(token_hash=hash_token(token)).first()
+
+
+@transaction.atomic
+def accept_invitation(invitation: Invitation, display_name: str, password: str) -> User:
+    """Create the member an invitation was for, with the roles it carries."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at or invitation.revoked_at or invitation.is_expired:
+        raise ValueError("This invitation can no longer be used.")
+    user = User(email=invitation.email, display_name=display_name.strip())
+    user.set_roles(invitation.roles)
+    user.set_password(password)
+    user.save()
+    participant_for_member(user)
+    invitation.accepted_at = timezone.now()
+    invitation.user = user
+    invitation.save(update_fields=["accepted_at", "user"])
+    return user
+
+
+def revoke_invitation(invitation: Invitation) -> None:
+    """Make a pending invitation link stop working."""
+    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def register_member(email: str, display_name: str, password: str) -> User:
+    """Self-registration (only when the admin has opened it): a member without roles."""
+    user = User.objects.create_user(email, password, display_name=display_name.strip())
+    participant_for_member(user)
+    return user
+
+
+@transaction.atomic
+def create_admin(email: str, display_name: str, password: str) -> User:
+    """An admin holds every role and may use the Django admin."""
+    user = User.objects.create_superuser(
+        email,
+        password,
+        display_name=display_name.strip(),
+        is_organizer=True,
+        is_author=True,
+        is_moderator=True,
+    )
+    participant_for_member(user)
+    return user
+
+
+def admin_exists() -> bool:
+    return User.objects.filter(is_superuser=True, is_active=True).exists()
+
+
+def first_admin_token() -> str:
+    """A signed token for the one-time link that creates the first admin."""
+    return signing.TimestampSigner(salt=SETUP_SALT).sign("first-admin")
+
+
+def first_admin_url() -> str:
+    return absolute_url(reverse("accounts:setup", args=[first_admin_token()]))
+
+
+def first_admin_token_is_valid(token: str) -> bool:
+    """True while no admin exists and the token is ours and fresh."""
+    try:
+        value = signing.TimestampSigner(salt=SETUP_SALT).unsign(token, max_age=SETUP_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return value == "first-admin" and not admin_exists()
+
+
+@transaction.atomic
+def update_profile(
+    user: User,
+    *,
+    display_name: str,
+    bio: str,
+    avatar: UploadedFile | None = None,
+    remove_avatar: bool = False,
+) -> User:
+    """Change a member's public profile; a new avatar is checked and re-encoded."""
+    user.display_name = display_name.strip()
+    user.bio = bio.strip()
+    old_avatar = user.avatar.name if user.avatar else ""
+    if avatar is not None:
+        user.avatar.save("avatar.webp", reencode_image(avatar, max_side=256, square=True), save=False)
+    elif remove_avatar:
+        user.avatar = None  # type: ignore[assignment]
+    user.save()
+    new_avatar = user.avatar.name if user.avatar else ""
+    if old_avatar and old_avatar != new_avatar:
+        storage = user.avatar.storage
+        transaction.on_commit(lambda: storage.delete(old_avatar))
+    return user
+
+
+def change_roles(user: User, roles: list[str]) -> User:
+    """Give a member exactly these roles."""
+    user.set_roles(roles)
+    user.save(update_fields=["is_staff", "is_superuser", "is_organizer", "is_author", "is_moderator"])
+    return user

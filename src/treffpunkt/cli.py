@@ -1,0 +1,295 @@
+"""The `treffpunkt` command: serve, worker, createadmin, demo, check, manage.
+
+Problems a host can fix (a bad DATABASE_URL, an unwritable data folder, a port in use, a
+database that does not answer) end the command with one plain sentence and a non-zero exit
+code, never a traceback.
+"""
+
+import argparse
+import getpass
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+
+class Problem(Exception):
+    """A problem the host can fix; its message says how."""
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    print(f"treffpunkt: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+def load_settings() -> Any:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "treffpunkt.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.DATA_DIR  # noqa: B018 - importing the settings validates the environment
+    except ImproperlyConfigured as error:
+        raise Problem(str(error)) from None
+    return settings
+
+
+def prepare_data_dir(settings: Any) -> None:
+    """Create the data folder and the persistent secret key on first start."""
+    data_dir = settings.DATA_DIR
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        (data_dir / "media").mkdir(exist_ok=True)
+        probe = data_dir / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+        if not settings.SECRET_KEY_FROM_ENVIRONMENT and not settings.SECRET_KEY_FILE.exists():
+            # Persist the key these settings were loaded with, so every later process agrees.
+            fd = os.open(settings.SECRET_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as key_file:
+                key_file.write(settings.SECRET_KEY)
+    except FileExistsError:
+        pass
+    except OSError as error:
+        raise Problem(
+            f"The data folder {data_dir} cannot be created or written ({error.strerror}). "
+            "Fix its permissions or choose another folder with TREFFPUNKT_DATA_DIR."
+        ) from None
+
+
+def setup_django() -> Any:
+    import django
+
+    settings = load_settings()
+    prepare_data_dir(settings)
+    django.setup()
+    return settings
+
+
+def check_database() -> None:
+    from django.db import connection
+    from django.db.utils import Error as DatabaseError
+
+    try:
+        connection.ensure_connection()
+    except DatabaseError as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise Problem(
+            "The database does not answer"
+            + (f" ({first_line})" if first_line else "")
+            + ". Check DATABASE_URL and that the database server is running."
+        ) from None
+
+
+def migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    check_database()
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise Problem(
+                f"Cannot listen on {host}:{port} ({error.strerror}). Another program may be "
+                f"using port {port}: stop it or start with --port {port + 1}."
+            ) from None
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    if not 0 < args.port < 65536:
+        raise Problem("The port must be a number between 1 and 65535.")
+    shown_host = f"[{args.host}]" if ":" in args.host else args.host
+    # Without a public address configured, links point at the address we serve on.
+    os.environ.setdefault("TREFFPUNKT_BASE_URL", f"http://{shown_host}:{args.port}")
+    settings = setup_django()
+    from django.core.management import call_command
+
+    from treffpunkt.accounts.actions import admin_exists, first_admin_url
+
+    migrate()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    check_port_free(args.host, args.port)
+
+    print(f"Treffpunkt is running at http://{shown_host}:{args.port}/")
+    if settings.BASE_URL != f"http://{shown_host}:{args.port}":
+        print(f"Public address (TREFFPUNKT_BASE_URL): {settings.BASE_URL}/")
+    print(f"Data folder: {settings.DATA_DIR}")
+    if not admin_exists():
+        print("No admin exists yet. Open this one-time link to create the first admin:")
+        print(f"  {first_admin_url()}")
+    print("Stop with Ctrl+C.", flush=True)
+
+    worker = None
+    if not args.no_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "treffpunkt", "worker", "--quiet"])  # noqa: S603
+    try:
+        import uvicorn
+
+        uvicorn.run(
+            "treffpunkt.asgi:application",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            lifespan="off",
+            proxy_headers=True,
+            log_level="warning" if args.quiet else "info",
+        )
+    finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    setup_django()
+    from django.core.management import call_command
+
+    check_database()
+    call_command(
+        "db_worker",
+        interval=args.interval,
+        batch=args.batch,
+        reload=False,
+        verbosity=0 if args.quiet else 1,
+    )
+
+
+def cmd_createadmin(args: argparse.Namespace) -> None:
+    setup_django()
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from treffpunkt.accounts.actions import create_admin
+    from treffpunkt.accounts.models import User
+
+    migrate()
+    email = (args.email or _ask("Email address: ")).strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Problem(f"{email!r} is not an email address.") from None
+    if User.objects.filter(email__iexact=email).exists():
+        raise Problem(f"A member with the address {email} exists already.")
+    name = (args.name or _ask("Display name: ")).strip()
+    if not name:
+        raise Problem("The display name must not be empty.")
+    password = args.password or _ask_password()
+    from django.contrib.auth import password_validation
+
+    try:
+        password_validation.validate_password(password, User(email=email, display_name=name))
+    except ValidationError as error:
+        raise Problem(" ".join(error.messages)) from None
+    create_admin(email, name, password)
+    print(f"Admin {email} created. Log in at {_login_url()}")
+
+
+def _login_url() -> str:
+    from django.conf import settings
+    from django.urls import reverse
+
+    return f"{settings.BASE_URL}{reverse('accounts:login')}"
+
+
+def _ask(prompt: str) -> str:
+    if not sys.stdin.isatty():
+        raise Problem("Give --email, --name and --password when not running in a terminal.")
+    return input(prompt)
+
+
+def _ask_password() -> str:
+    if not sys.stdin.isatty():
+        raise Problem("Give --password when not running in a terminal.")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Password again: "):
+        raise Problem("The two passwords are not the same.")
+    return first
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    setup_django()
+    from treffpunkt.core.demo import load_demo
+
+    migrate()
+    for line in load_demo():
+        print(line)
+
+
+def cmd_check(args: argparse.Namespace) -> None:
+    settings = setup_django()
+    from treffpunkt.core.checks import configuration_problems
+
+    problems = configuration_problems(settings)
+    for level, message in problems:
+        print(f"{level}: {message}")
+    if any(level == "error" for level, _message in problems):
+        sys.exit(1)
+    if not problems:
+        print("Everything looks fine.")
+
+
+def cmd_manage(args: argparse.Namespace) -> None:
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["treffpunkt manage", *args.rest])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="treffpunkt",
+        description="Treffpunkt: event hashtag walls and blogs for your organization.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="set up on first run, then serve the site")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+    serve.add_argument("--no-worker", action="store_true", help="do not run background tasks here")
+    serve.add_argument("--quiet", action="store_true", help="log only warnings and errors")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = commands.add_parser("worker", help="run background tasks")
+    worker.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+    worker.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+    worker.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
+    worker.set_defaults(func=cmd_worker)
+
+    createadmin = commands.add_parser("createadmin", help="create an admin account")
+    createadmin.add_argument("--email")
+    createadmin.add_argument("--name")
+    createadmin.add_argument("--password")
+    createadmin.set_defaults(func=cmd_createadmin)
+
+    demo = commands.add_parser("demo", help="load German demo content (safe to run again)")
+    demo.set_defaults(func=cmd_demo)
+
+    check = commands.add_parser("check", help="look for configuration problems")
+    check.set_defaults(func=cmd_check)
+
+    manage = commands.add_parser("manage", help="run a Django management command", add_help=False)
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except Problem as problem:
+        fail(str(problem))
+    except KeyboardInterrupt:
+        sys.exit(130)

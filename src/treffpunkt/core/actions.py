@@ -1,0 +1,74 @@
+"""Writes that concern participants and the site as a whole."""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from treffpunkt.core.models import LegalPage, Participant
+
+
+def participant_for_member(user: AbstractBaseUser) -> Participant:
+    """The Participant of a member, created on first use."""
+    participant, _created = Participant.objects.get_or_create(
+        user=user, defaults={"kind": Participant.Kind.MEMBER}
+    )
+    return participant
+
+
+def participant_for_guest(device_id: str, display_name: str = "", email: str = "") -> Participant:
+    """The Participant of the guest on this device; the name and email are updated if given."""
+    try:
+        with transaction.atomic():
+            participant, created = Participant.objects.get_or_create(
+                kind=Participant.Kind.GUEST,
+                device_id=device_id,
+                defaults={"display_name": display_name, "email": email},
+            )
+    except IntegrityError:  # two first requests from one device at once
+        participant = Participant.objects.get(kind=Participant.Kind.GUEST, device_id=device_id)
+        created = False
+    if not created:
+        changed = []
+        if display_name and display_name != participant.display_name:
+            participant.display_name = display_name
+            changed.append("display_name")
+        if email and email != participant.email:
+            participant.email = email
+            changed.append("email")
+        if changed:
+            participant.save(update_fields=changed)
+    return participant
+
+
+def participant_for_actor(actor_url: str, handle: str = "", display_name: str = "") -> Participant:
+    """The Participant of a remote fediverse actor, keyed by its actor URL."""
+    participant, _created = Participant.objects.update_or_create(
+        kind=Participant.Kind.REMOTE,
+        actor_url=actor_url,
+        defaults={"handle": handle, "display_name": display_name},
+    )
+    return participant
+
+
+def block_participant(participant: Participant, reason: str = "") -> Participant:
+    """Stop a participant from contributing anywhere on this site."""
+    participant.blocked_at = timezone.now()
+    participant.blocked_reason = reason[:300]
+    participant.save(update_fields=["blocked_at", "blocked_reason"])
+    return participant
+
+
+def unblock_participant(participant: Participant) -> Participant:
+    """Let a blocked participant contribute again."""
+    participant.blocked_at = None
+    participant.blocked_reason = ""
+    participant.save(update_fields=["blocked_at", "blocked_reason"])
+    return participant
+
+
+def save_legal_page(kind: str, language: str, body: str) -> LegalPage:
+    """Create or replace the imprint or privacy text for one language."""
+    page, _created = LegalPage.objects.update_or_create(
+        kind=kind, language=language, defaults={"body": body}
+    )
+    return page

@@ -1,0 +1,140 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class SiteSettings(models.Model):
+    """The few settings an admin changes in the browser; a single row (pk=1)."""
+
+    name = models.CharField(_("site name"), max_length=80, default="Treffpunkt")
+    tagline = models.CharField(
+        _("tagline"),
+        max_length=200,
+        blank=True,
+        help_text=_("One sentence under the site name on the home page."),
+    )
+    registration_open = models.BooleanField(
+        _("anyone may register"),
+        default=False,
+        help_text=_("When off, new members join only through an invitation from an admin."),
+    )
+
+    class Meta:
+        verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+        # Pages read these settings from the cache (core.queries.site_settings).
+        cache.delete("core:site-settings")
+
+    @classmethod
+    def load(cls) -> "SiteSettings":
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class LegalPage(models.Model):
+    """Imprint and privacy policy: German organizations must publish both."""
+
+    class Kind(models.TextChoices):
+        IMPRINT = "imprint", _("Imprint")
+        PRIVACY = "privacy", _("Privacy policy")
+
+    kind = models.CharField(_("page"), max_length=20, choices=Kind.choices)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    body = models.TextField(_("text"), help_text=_("Markdown: **bold**, *italic*, [link](url)."))
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("legal page")
+        verbose_name_plural = _("legal pages")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "language"], name="legalpage_one_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.language})"
+
+    def get_absolute_url(self) -> str:
+        return reverse(f"core:{self.kind}")
+
+
+class Participant(models.Model):
+    """Everyone who contributes: a member, a guest on a device, or a remote fediverse actor.
+
+    Contributions, comments and insights all point here, so moderation and blocking treat
+    every kind of contributor alike.
+    """
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", _("Member")
+        GUEST = "guest", _("Guest")
+        REMOTE = "remote", _("Fediverse account")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="participant",
+    )
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    # Never rendered publicly; used for replies by email and for privacy exports.
+    email = models.EmailField(_("email (never shown)"), blank=True)
+    # Guests: the random id kept in their signed device cookie.
+    device_id = models.CharField(_("device"), max_length=64, blank=True, db_index=True)
+    actor_url = models.URLField(_("actor URL"), max_length=500, blank=True)
+    handle = models.CharField(_("handle"), max_length=255, blank=True)
+    blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True)
+    blocked_reason = models.CharField(_("reason for the block"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("first seen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device_id"],
+                condition=models.Q(kind="guest"),
+                name="participant_one_guest_per_device",
+            ),
+            models.UniqueConstraint(
+                fields=["actor_url"],
+                condition=models.Q(kind="remote"),
+                name="participant_one_per_actor",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="member") | models.Q(user__isnull=False),
+                name="participant_member_has_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_name
+
+    @property
+    def public_name(self) -> str:
+        """The name shown next to contributions; never the email."""
+        if self.kind == self.Kind.MEMBER and self.user is not None:
+            return self.user.public_name
+        if self.display_name:
+            return str(self.display_name)
+        if self.kind == self.Kind.REMOTE and self.handle:
+            return str(self.handle)
+        return str(_("Guest"))
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.blocked_at is not None

@@ -1,0 +1,60 @@
+import logging
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+
+from treffpunkt.core.markdown import render_markdown
+from treffpunkt.core.models import LegalPage
+from treffpunkt.core.queries import legal_page
+
+logger = logging.getLogger(__name__)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    # Later parts (events, blog) add their lists here through core.home_sections.
+    from treffpunkt.core.home_sections import home_sections
+
+    return render(request, "core/home.html", {"sections": home_sections(request)})
+
+
+def legal(request: HttpRequest, kind: str) -> HttpResponse:
+    page = legal_page(kind, get_language())
+    context: dict[str, Any] = {
+        "kind": kind,
+        "title": LegalPage.Kind(kind).label,
+        "page": page,
+        "body": render_markdown(page.body) if page else None,
+        "default_template": f"core/legal/{kind}_default.html",
+    }
+    return render(request, "core/legal.html", context)
+
+
+def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "429.html", status=429)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+@never_cache
+def server_error(request: HttpRequest) -> HttpResponse:
+    # The site layout needs the database (site name); if that is what failed, fall back to a
+    # page that needs nothing.
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:
+        logger.exception("Could not render the 500 page in the site layout")
+        return HttpResponse(loader.render_to_string("500_plain.html"), status=500)

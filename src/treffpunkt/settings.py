@@ -1,0 +1,258 @@
+"""All of Treffpunkt's settings, read from the environment in this one place.
+
+Every variable has a default that works for a single-machine install on SQLite; the README
+lists them in a table. Nothing else in the project reads ``os.environ``.
+"""
+
+import os
+import secrets
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if not value:
+        return default
+    return value.lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def _env_list(name: str, default: list[str]) -> list[str]:
+    value = _env(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# Where the database, uploaded files, the secret key and collected static files live.
+DATA_DIR = Path(_env("TREFFPUNKT_DATA_DIR", "treffpunkt-data")).expanduser().resolve()
+
+# The public address of this site (scheme, host, optional port and path prefix are not
+# supported). Used for absolute links, QR codes, emails and federation.
+BASE_URL = _env("TREFFPUNKT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+_base = urlsplit(BASE_URL)
+if _base.scheme not in {"http", "https"} or not _base.hostname:
+    raise ImproperlyConfigured(
+        f"TREFFPUNKT_BASE_URL must look like https://treffpunkt.example.org, not {BASE_URL!r}."
+    )
+BASE_HOST = _base.hostname
+
+# Signs sessions, cookies and links. By default a random key is created in the data folder on
+# first start (see cli.prepare_data_dir); set SECRET_KEY to manage it yourself.
+SECRET_KEY = _env("SECRET_KEY")
+SECRET_KEY_FILE = DATA_DIR / "secret_key"
+SECRET_KEY_FROM_ENVIRONMENT = bool(SECRET_KEY)
+if not SECRET_KEY:
+    try:
+        SECRET_KEY = SECRET_KEY_FILE.read_text().strip()
+    except OSError:
+        # Only commands that never ran `treffpunkt serve` (tests, one-off scripts) get here;
+        # a per-process key is fine for them because nothing they sign outlives the process.
+        SECRET_KEY = secrets.token_urlsafe(50)
+
+# Debug pages with tracebacks. Never turn this on for a public site.
+DEBUG = _env_bool("TREFFPUNKT_DEBUG", False)
+
+# Host names this site answers to; the host of TREFFPUNKT_BASE_URL is always allowed.
+ALLOWED_HOSTS = sorted({*_env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"]), BASE_HOST})
+CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
+
+# Behind a reverse proxy that terminates TLS, trust its X-Forwarded-Proto header.
+if _base.scheme == "https":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+USE_X_FORWARDED_HOST = _env_bool("TREFFPUNKT_BEHIND_PROXY", False)
+
+INSTALLED_APPS = [
+    "treffpunkt.core",
+    "treffpunkt.accounts",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "treffpunkt.core.devices.DeviceCookieMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "treffpunkt.urls"
+ASGI_APPLICATION = "treffpunkt.asgi.application"
+WSGI_APPLICATION = "treffpunkt.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "treffpunkt.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# The database: SQLite in the data folder unless DATABASE_URL names another one
+# (postgres://user:password@host:5432/name).
+_database_url = _env("DATABASE_URL")
+if _database_url:
+    try:
+        _database = dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+    except Exception as error:  # dj-database-url raises several kinds on bad input
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not a database address Treffpunkt understands "
+            f"(for example postgres://user:password@localhost:5432/treffpunkt): {error}"
+        ) from None
+    if not _database.get("ENGINE"):
+        raise ImproperlyConfigured("DATABASE_URL must start with postgres:// or sqlite://.")
+else:
+    _database = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "treffpunkt.sqlite3",
+    }
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers go on while one request writes; IMMEDIATE avoids lock upgrades that
+    # fail under concurrent writes.
+    _database["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Redis, optional: live updates across several server processes, and a shared cache.
+REDIS_URL = _env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "treffpunkt",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background work (federation delivery, notifications...) runs through Django's tasks API,
+# stored in the database and executed by `treffpunkt worker` (or by `treffpunkt serve`).
+TASKS = {
+    "default": {
+        "BACKEND": _env("TREFFPUNKT_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:home"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # reset links work for one day
+
+# How long an invitation link stays valid, in days.
+INVITATION_VALID_DAYS = _env_int("TREFFPUNKT_INVITATION_DAYS", 7)
+# Login attempts allowed per IP address and per email address (django-ratelimit syntax).
+LOGIN_RATE = _env("TREFFPUNKT_LOGIN_RATE", "10/m")
+RATELIMIT_VIEW = "treffpunkt.core.views.rate_limited"
+
+# The interface language: "de" (default) or "en". Visitors can switch.
+LANGUAGE_CODE = _env("TREFFPUNKT_LANGUAGE", "de")
+LANGUAGES = [("de", _("German")), ("en", _("English"))]
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"TREFFPUNKT_LANGUAGE must be de or en, not {LANGUAGE_CODE!r}.")
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = _env("TREFFPUNKT_TIME_ZONE", "Europe/Berlin")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+# Uploaded files (avatars, photos). Served by Treffpunkt itself unless a proxy serves them.
+MEDIA_ROOT = Path(_env("TREFFPUNKT_MEDIA_DIR", str(DATA_DIR / "media"))).resolve()
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve static files straight from the package when `collectstatic` has not run (development).
+WHITENOISE_USE_FINDERS = True
+# Largest upload accepted, in megabytes (photos, avatars).
+MAX_UPLOAD_MB = _env_int("TREFFPUNKT_MAX_UPLOAD_MB", 10)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Email: printed to the console unless EMAIL_HOST is set.
+EMAIL_HOST = _env("EMAIL_HOST")
+EMAIL_PORT = _env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = _env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = _env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", True)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", f"Treffpunkt <noreply@{BASE_HOST}>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": sys.stderr}},
+    "root": {"handlers": ["console"], "level": _env("TREFFPUNKT_LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}

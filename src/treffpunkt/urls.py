@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.i18n import set_language
+from django.views.static import serve as serve_media
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    # Uploaded files. A reverse proxy may serve MEDIA_ROOT itself in front of this.
+    re_path(r"^media/(?P<path>.*)$", serve_media, {"document_root": settings.MEDIA_ROOT}),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("treffpunkt.core.urls")),
+    path("accounts/", include("treffpunkt.accounts.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
+
+handler400 = "treffpunkt.core.views.bad_request"
+handler403 = "treffpunkt.core.views.permission_denied"
+handler404 = "treffpunkt.core.views.page_not_found"
+handler500 = "treffpunkt.core.views.server_error"
