@@ -8,6 +8,7 @@ code, never a traceback.
 import argparse
 import getpass
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -119,7 +120,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     check_port_free(args.host, args.port)
 
     print(f"Treffpunkt is running at http://{shown_host}:{args.port}/")
-    if settings.BASE_URL != f"http://{shown_host}:{args.port}":
+    if f"http://{shown_host}:{args.port}" != settings.BASE_URL:
         print(f"Public address (TREFFPUNKT_BASE_URL): {settings.BASE_URL}/")
     print(f"Data folder: {settings.DATA_DIR}")
     if not admin_exists():
@@ -130,6 +131,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
     worker = None
     if not args.no_worker:
         worker = subprocess.Popen([sys.executable, "-m", "treffpunkt", "worker", "--quiet"])  # noqa: S603
+    # uvicorn re-raises the signal that stopped it once it has shut down; turning SIGTERM
+    # into SystemExit lets the worker be stopped below instead of being left behind.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         import uvicorn
 
@@ -149,6 +153,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
                 worker.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 worker.kill()
+
+
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    sys.exit(0)
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
@@ -254,7 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="set up on first run, then serve the site")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
     serve.add_argument("--no-worker", action="store_true", help="do not run background tasks here")

@@ -75,7 +75,9 @@ if not SECRET_KEY:
 DEBUG = _env_bool("TREFFPUNKT_DEBUG", False)
 
 # Host names this site answers to; the host of TREFFPUNKT_BASE_URL is always allowed.
-ALLOWED_HOSTS = sorted({*_env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"]), BASE_HOST})
+ALLOWED_HOSTS = sorted(
+    {*_env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"]), BASE_HOST}
+)
 CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
 
 # Behind a reverse proxy that terminates TLS, trust its X-Forwarded-Proto header.
@@ -149,7 +151,7 @@ if _database_url:
 else:
     _database = {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "treffpunkt.sqlite3",
+        "NAME": str(DATA_DIR / "treffpunkt.sqlite3"),
     }
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one request writes; IMMEDIATE avoids lock upgrades that

@@ -161,9 +161,11 @@ def update_profile(
     user.bio = bio.strip()
     old_avatar = user.avatar.name if user.avatar else ""
     if avatar is not None:
-        user.avatar.save("avatar.webp", reencode_image(avatar, max_side=256, square=True), save=False)
+        user.avatar.save(
+            "avatar.webp", reencode_image(avatar, max_side=256, square=True), save=False
+        )
     elif remove_avatar:
-        user.avatar = None  # type: ignore[assignment]
+        user.avatar = None
     user.save()
     new_avatar = user.avatar.name if user.avatar else ""
     if old_avatar and old_avatar != new_avatar:
@@ -175,5 +177,7 @@ def update_profile(
 def change_roles(user: User, roles: list[str]) -> User:
     """Give a member exactly these roles."""
     user.set_roles(roles)
-    user.save(update_fields=["is_staff", "is_superuser", "is_organizer", "is_author", "is_moderator"])
+    user.save(
+        update_fields=["is_staff", "is_superuser", "is_organizer", "is_author", "is_moderator"]
+    )
     return user

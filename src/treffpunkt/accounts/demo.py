@@ -4,10 +4,25 @@ from treffpunkt.accounts.models import User
 from treffpunkt.core.actions import participant_for_member
 
 DEMO_MEMBERS = [
-    ("anna.beispiel@example.org", "Anna Beispiel", "Organisiert unsere Mitgliederversammlungen.", ["organizer", "moderator"]),
-    ("jonas.muster@example.org", "Jonas Muster", "Schreibt über Ehrenamt und Digitales.", ["author"]),
-    ("leyla.demir@example.org", "Leyla Demir", "Moderiert die Diskussionen im Blog.", ["author", "moderator"]),
-]  # fmt: skip
+    (
+        "anna.beispiel@example.org",
+        "Anna Beispiel",
+        "Organisiert unsere Mitgliederversammlungen.",
+        ["organizer", "moderator"],
+    ),
+    (
+        "jonas.muster@example.org",
+        "Jonas Muster",
+        "Schreibt über Ehrenamt und Digitales.",
+        ["author"],
+    ),
+    (
+        "leyla.demir@example.org",
+        "Leyla Demir",
+        "Moderiert die Diskussionen im Blog.",
+        ["author", "moderator"],
+    ),
+]
 
 
 def load() -> list[str]:

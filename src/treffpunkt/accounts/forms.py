@@ -15,6 +15,14 @@ class LoginForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
+    error_messages = {
+        "invalid_login": _(
+            "This email address and password do not match. Please check both; the password "
+            "is case-sensitive."
+        ),
+        "inactive": _("This account has been deactivated. Please ask an admin."),
+    }
+
     def clean_username(self) -> str:
         return str(self.cleaned_data["username"]).strip().lower()
 

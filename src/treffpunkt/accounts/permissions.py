@@ -16,7 +16,7 @@ def role_required(role: str) -> Callable[..., Any]:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not user.has_role(role):  # type: ignore[union-attr]
+            if not user.has_role(role):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -43,7 +43,11 @@ class LoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         limited = any(
             is_ratelimited(
-                request, group=f"login-{key_name}", key=key, rate=settings.LOGIN_RATE, increment=True
+                request,
+                group=f"login-{key_name}",
+                key=key,
+                rate=settings.LOGIN_RATE,
+                increment=True,
             )
             for key_name, key in (("ip", "ip"), ("email", _login_email_key))
         )
@@ -126,7 +130,9 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
             form.cleaned_data["password1"],
         )
         login(request, user, backend=BACKEND)
-        messages.success(request, _("You are the admin now. Next, invite the people you work with."))
+        messages.success(
+            request, _("You are the admin now. Next, invite the people you work with.")
+        )
         return redirect("accounts:members")
     return render(request, "accounts/setup.html", {"form": form})
 
@@ -163,7 +169,9 @@ def members(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             invitation, url = actions.invite_member(
-                form.cleaned_data["email"], form.cleaned_data["roles"], request.user  # type: ignore[arg-type]
+                form.cleaned_data["email"],
+                form.cleaned_data["roles"],
+                request.user,  # type: ignore[arg-type]
             )
             messages.success(
                 request,
@@ -186,7 +194,9 @@ def members(request: HttpRequest) -> HttpResponse:
 def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponseBase:
     invitation = get_object_or_404(Invitation.objects.pending(), pk=pk)
     actions.revoke_invitation(invitation)
-    messages.success(request, _("The invitation for %(email)s no longer works.") % {"email": invitation.email})
+    messages.success(
+        request, _("The invitation for %(email)s no longer works.") % {"email": invitation.email}
+    )
     return redirect("accounts:members")
 
 

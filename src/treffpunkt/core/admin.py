@@ -11,10 +11,10 @@ admin.site.site_title = _("Treffpunkt")
 class SiteSettingsAdmin(admin.ModelAdmin):
     list_display = ["name", "registration_open"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return not SiteSettings.objects.exists()
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -35,14 +35,14 @@ class ParticipantAdmin(admin.ModelAdmin):
     actions = ["block", "unblock"]
 
     @admin.action(description=_("Block the selected participants"))
-    def block(self, request, queryset):  # type: ignore[no-untyped-def]
+    def block(self, request, queryset):
         from treffpunkt.core.actions import block_participant
 
         for participant in queryset:
             block_participant(participant, reason=str(_("Blocked in the admin")))
 
     @admin.action(description=_("Unblock the selected participants"))
-    def unblock(self, request, queryset):  # type: ignore[no-untyped-def]
+    def unblock(self, request, queryset):
         from treffpunkt.core.actions import unblock_participant
 
         for participant in queryset:

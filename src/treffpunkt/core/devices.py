@@ -31,7 +31,7 @@ def ensure_device_id(request: HttpRequest) -> str:
 
 
 class DeviceCookieMiddleware:
-    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+    def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:

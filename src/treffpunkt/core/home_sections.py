@@ -32,7 +32,7 @@ def home_sections(request: HttpRequest) -> list[HomeSection]:
         events_create = reverse("events:create")
     except NoReverseMatch:
         events_create = ""
-    if events_create and user.is_authenticated and user.has_role("organizer"):  # type: ignore[union-attr]
+    if events_create and user.is_authenticated and user.has_role("organizer"):
         events_action = events_create
     sections.append(
         HomeSection(
@@ -65,7 +65,7 @@ def home_sections(request: HttpRequest) -> list[HomeSection]:
 
 def _upcoming_events() -> list[Any]:
     try:
-        from treffpunkt.events.queries import upcoming_events  # type: ignore[import-not-found]
+        from treffpunkt.events.queries import upcoming_events
     except ImportError:
         return []
     return list(upcoming_events(limit=6))
@@ -73,7 +73,7 @@ def _upcoming_events() -> list[Any]:
 
 def _recent_posts() -> list[Any]:
     try:
-        from treffpunkt.blog.queries import recent_posts  # type: ignore[import-not-found]
+        from treffpunkt.blog.queries import recent_posts
     except ImportError:
         return []
     return list(recent_posts(limit=6))

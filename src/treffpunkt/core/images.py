@@ -42,9 +42,9 @@ def reencode_image(
                 raise ValidationError(_("The image has too many pixels."), code="too_many_pixels")
             probe.verify()
         upload.seek(0)
-        with Image.open(upload) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
+        with Image.open(upload) as opened:
+            opened.load()
+            image: Image.Image = ImageOps.exif_transpose(opened)
             image = image.convert("RGBA" if image.mode in {"RGBA", "LA", "P"} else "RGB")
             if square:
                 image = ImageOps.fit(image, (max_side, max_side), Image.Resampling.LANCZOS)

@@ -1,0 +1,47 @@
+import pytest
+from django.core.cache import cache
+from django.utils import translation
+
+from treffpunkt.accounts.actions import create_admin
+from treffpunkt.accounts.models import User
+
+PASSWORD = "a-long-test-pass-42"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_cache_and_language(settings, tmp_path):
+    """Uploaded files go to a temporary folder; each test starts with an empty cache and in
+    the site's default language (a request in English leaves English active in the thread)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+    cache.clear()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def admin_user(db):
+    return create_admin("admin@example.org", "Ada Admin", PASSWORD)
+
+
+@pytest.fixture
+def member(db):
+    user = User.objects.create_user("member@example.org", PASSWORD, display_name="Max Mitglied")
+    return user
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
