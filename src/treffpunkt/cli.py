@@ -130,7 +130,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     worker = None
     if not args.no_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "treffpunkt", "worker", "--quiet"])  # noqa: S603
+        worker = subprocess.Popen([sys.executable, "-m", "treffpunkt", "worker", "--quiet"])
     # uvicorn re-raises the signal that stopped it once it has shut down; turning SIGTERM
     # into SystemExit lets the worker be stopped below instead of being left behind.
     signal.signal(signal.SIGTERM, _exit_on_signal)

@@ -217,6 +217,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The site's own CSS, JavaScript and images (vendored libraries included) live in the package.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 # Uploaded files (avatars, photos). Served by Treffpunkt itself unless a proxy serves them.
 MEDIA_ROOT = Path(_env("TREFFPUNKT_MEDIA_DIR", str(DATA_DIR / "media"))).resolve()

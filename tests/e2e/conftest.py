@@ -4,6 +4,7 @@ live server. One browser per test session, a fresh browser context per test.
 Screenshots land in test-artifacts/e2e/ (gitignored).
 """
 
+import contextlib
 import os
 import sys
 import warnings
@@ -16,12 +17,9 @@ import pytest
 # calls from test code ("You cannot call this from an async context").
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from babel.messages.mofile import write_mo  # noqa: E402
-from babel.messages.pofile import read_po  # noqa: E402
-from django.test import override_settings  # noqa: E402
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, sync_playwright
 
-from .helpers import VIEWPORTS, Browsing, Viewport  # noqa: E402
+from .helpers import VIEWPORTS, Browsing, Viewport
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -33,9 +31,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 CHROMIUM_MISSING = (
-    f"Chromium not found at {CHROMIUM}: the browser tests (tests/e2e) did NOT run. "
     "Chromium not found: install it with `apt-get install -y chromium` "
-    "(the README's test command does this as root)."
+    f"(the README's test command does this as root). Looked for {CHROMIUM}; "
+    "the browser tests in tests/e2e did NOT run."
 )
 
 _chromium_was_missing = False
@@ -54,37 +52,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     if report.when == "call":
         item.stash[_call_failed] = report.failed
     return report
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _fresh_translations(
-    tmp_path_factory: pytest.TempPathFactory, django_test_environment: None
-) -> Generator[None]:
-    """Serve translations compiled from the current .po files.
-
-    The .mo files are build artifacts (made by hatch_build.py on install) and go stale while
-    the .po files change; compile them into a temporary folder so the pages show what the
-    catalogs in the source tree say.
-    """
-    from django.conf import settings
-
-    compiled = tmp_path_factory.mktemp("locale")
-    for locale_dir in settings.LOCALE_PATHS:
-        for po_path in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
-            mo_path = compiled / po_path.relative_to(locale_dir).with_suffix(".mo")
-            mo_path.parent.mkdir(parents=True, exist_ok=True)
-            with po_path.open("rb") as po_file:
-                catalog = read_po(po_file)
-            with mo_path.open("wb") as mo_file:
-                write_mo(mo_file, catalog)
-    with override_settings(LOCALE_PATHS=[compiled]):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
-    """The live server runs in this process: a cheap hasher keeps the suite fast."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")
@@ -118,10 +85,9 @@ def browsing(
     yield session
     if request.node.stash.get(_call_failed, False):
         for number, page in enumerate(session, start=1):
-            try:
+            # The page may be gone already; the test's own failure is what matters.
+            with contextlib.suppress(Exception):
                 page.screenshot(path=session.screenshot_path(f"failure-{number}"), full_page=True)
-            except Exception:  # noqa: BLE001, S110 - the page may be gone; the failure matters
-                pass
     session.close()
 
 

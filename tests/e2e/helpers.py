@@ -156,8 +156,7 @@ class Browsing:
                 "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
             )
             assert widths[0] <= widths[1] + 1, (
-                f"{where} scrolls sideways: content is {widths[0]}px wide, "
-                f"the screen {widths[1]}px"
+                f"{where} scrolls sideways: content is {widths[0]}px wide, the screen {widths[1]}px"
             )
 
     def screenshot_path(self, step: str) -> Path:

@@ -9,6 +9,6 @@ from treffpunkt.core.queries import site_settings
 
 def site(request: HttpRequest) -> dict[str, Any]:
     return {
-        "site": SimpleLazyObject(site_settings),
+        "site_info": SimpleLazyObject(site_settings),
         "base_url": settings.BASE_URL,
     }
