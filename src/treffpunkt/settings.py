@@ -90,6 +90,8 @@ USE_X_FORWARDED_HOST = _env_bool("TREFFPUNKT_BEHIND_PROXY", False)
 INSTALLED_APPS = [
     "treffpunkt.core",
     "treffpunkt.accounts",
+    "treffpunkt.moderation",
+    "treffpunkt.events",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -131,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "treffpunkt.core.context_processors.site",
             ],
+            "builtins": ["treffpunkt.core.templatetags.treffpunkt"],
         },
     },
 ]
@@ -204,6 +207,21 @@ INVITATION_VALID_DAYS = _env_int("TREFFPUNKT_INVITATION_DAYS", 7)
 # Login attempts allowed per IP address and per email address (django-ratelimit syntax).
 LOGIN_RATE = _env("TREFFPUNKT_LOGIN_RATE", "10/m")
 RATELIMIT_VIEW = "treffpunkt.core.views.rate_limited"
+
+# Event walls: posting stays open this many minutes after an event ends.
+EVENT_POSTING_GRACE_MINUTES = _env_int("TREFFPUNKT_EVENT_GRACE_MINUTES", 120)
+# Guests may edit or delete their own posts for this many hours.
+GUEST_EDIT_HOURS = 24
+# Posts allowed per device and per IP address (django-ratelimit syntax, e.g. "6/m").
+WALL_RATE_PER_DEVICE = _env("TREFFPUNKT_WALL_RATE_DEVICE", "6/m")
+WALL_RATE_PER_IP = _env("TREFFPUNKT_WALL_RATE_IP", "120/m")
+# A form sent faster than this many seconds after it was shown is most likely a bot.
+WALL_MIN_SECONDS_TO_SUBMIT = _env_int("TREFFPUNKT_WALL_MIN_SECONDS", 2)
+# Seconds between keep-alive comments on live streams (proxies close idle connections).
+LIVE_HEARTBEAT_SECONDS = _env_int("TREFFPUNKT_LIVE_HEARTBEAT", 15)
+# Moderation rules: hold a post with this many links, or this many posts in ten minutes.
+MODERATION_LINKS_TO_HOLD = _env_int("TREFFPUNKT_LINKS_TO_HOLD", 3)
+MODERATION_POSTS_TO_HOLD = _env_int("TREFFPUNKT_POSTS_TO_HOLD", 10)
 
 # The interface language: "de" (default) or "en". Visitors can switch.
 LANGUAGE_CODE = _env("TREFFPUNKT_LANGUAGE", "de")

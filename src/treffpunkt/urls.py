@@ -5,15 +5,20 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.i18n import set_language
 from django.views.static import serve as serve_media
 
+from treffpunkt.events.views import short_link
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/setlang/", set_language, name="set_language"),
     # Uploaded files. A reverse proxy may serve MEDIA_ROOT itself in front of this.
     re_path(r"^media/(?P<path>.*)$", serve_media, {"document_root": settings.MEDIA_ROOT}),
+    # The short link on posters and QR codes: language-neutral, redirects to the join page.
+    path("j/<str:code>", short_link, name="short_link"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("treffpunkt.core.urls")),
     path("accounts/", include("treffpunkt.accounts.urls")),
+    path("", include("treffpunkt.events.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

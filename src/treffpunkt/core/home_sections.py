@@ -21,19 +21,15 @@ class HomeSection:
 
 
 def home_sections(request: HttpRequest) -> list[HomeSection]:
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
     from django.utils.translation import gettext as _
 
     user = request.user
     sections = []
 
     events_action = ""
-    try:
-        events_create = reverse("events:create")
-    except NoReverseMatch:
-        events_create = ""
-    if events_create and user.is_authenticated and user.has_role("organizer"):
-        events_action = events_create
+    if user.is_authenticated and user.has_role("organizer"):  # type: ignore[union-attr]
+        events_action = reverse("events:create")
     sections.append(
         HomeSection(
             key="events",
@@ -64,10 +60,8 @@ def home_sections(request: HttpRequest) -> list[HomeSection]:
 
 
 def _upcoming_events() -> list[Any]:
-    try:
-        from treffpunkt.events.queries import upcoming_events
-    except ImportError:
-        return []
+    from treffpunkt.events.queries import upcoming_events
+
     return list(upcoming_events(limit=6))
 
 

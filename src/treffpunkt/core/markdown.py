@@ -14,9 +14,9 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True}).enable(
-    ["table", "strikethrough"]
-)
+_md = MarkdownIt(
+    "commonmark", {"html": False, "linkify": False, "typographer": True, "breaks": True}
+).enable(["table", "strikethrough"])
 
 
 def render_markdown(text: str) -> SafeString:

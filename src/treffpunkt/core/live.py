@@ -1,0 +1,215 @@
+"""Live updates: ``publish`` from synchronous code after a commit, ``subscribe`` in the
+async stream endpoint.
+
+Two backends behind the same two calls:
+- in-process (default): subscribers are asyncio queues in this process's event loop;
+- Redis pub/sub (when ``REDIS_URL`` is set): every process publishes to Redis and one
+  listener task per process hands messages to that process's local subscribers, so several
+  server processes behind one proxy show the same wall.
+
+A message is a dict with ``id`` (increasing per channel), ``event`` (the SSE event name)
+and ``data`` (JSON-serializable). Messages lost while a client was away are replayed from
+the database by the stream endpoint, never from here.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import Any
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+Message = dict[str, Any]
+QUEUE_SIZE = 1000  # a subscriber this far behind is dropped and reconnects (then replays)
+
+
+class Hub:
+    """The subscribers of this process, by channel, and the loop they live in."""
+
+    def __init__(self) -> None:
+        self._subscribers: dict[str, set[asyncio.Queue[Message | None]]] = defaultdict(set)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+
+    def add(self, channel: str) -> asyncio.Queue[Message | None]:
+        queue: asyncio.Queue[Message | None] = asyncio.Queue(maxsize=QUEUE_SIZE)
+        with self._lock:
+            self._loop = asyncio.get_running_loop()
+            self._subscribers[channel].add(queue)
+        return queue
+
+    def remove(self, channel: str, queue: asyncio.Queue[Message | None]) -> None:
+        with self._lock:
+            subscribers = self._subscribers.get(channel)
+            if subscribers is not None:
+                subscribers.discard(queue)
+                if not subscribers:
+                    del self._subscribers[channel]
+
+    def channels(self) -> list[str]:
+        with self._lock:
+            return list(self._subscribers)
+
+    def deliver(self, channel: str, message: Message) -> None:
+        """Hand a message to local subscribers; safe to call from any thread."""
+        loop = self._loop
+        if loop is None or channel not in self._subscribers:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._fan_out(channel, message)
+        elif not loop.is_closed():
+            loop.call_soon_threadsafe(self._fan_out, channel, message)
+
+    def _fan_out(self, channel: str, message: Message) -> None:
+        for queue in list(self._subscribers.get(channel, ())):
+            try:
+                queue.put_nowait(message)
+            except asyncio.QueueFull:
+                # Too slow: end this subscriber; its browser reconnects and replays.
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    queue.get_nowait()
+                queue.put_nowait(None)
+                self.remove(channel, queue)
+
+
+class InProcessBackend:
+    def __init__(self) -> None:
+        self.hub = Hub()
+
+    def publish(self, channel: str, message: Message) -> None:
+        self.hub.deliver(channel, message)
+
+    async def start(self) -> None:
+        return None
+
+
+class RedisBackend:
+    """Publishes through Redis; one pub/sub listener per process feeds the local hub."""
+
+    PREFIX = "treffpunkt:live:"
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.url = url
+        self.hub = Hub()
+        self._client = redis.Redis.from_url(url)
+        self._listener: asyncio.Task[None] | None = None
+        self._ready: asyncio.Event | None = None
+
+    def publish(self, channel: str, message: Message) -> None:
+        self._client.publish(self.PREFIX + channel, json.dumps(message))
+
+    async def start(self) -> None:
+        if self._listener is None or self._listener.done():
+            self._ready = asyncio.Event()
+            self._listener = asyncio.get_running_loop().create_task(self._listen())
+        assert self._ready is not None
+        await self._ready.wait()
+
+    async def _listen(self) -> None:
+        import redis.asyncio as aioredis
+
+        while True:
+            try:
+                client = aioredis.Redis.from_url(self.url)
+                pubsub = client.pubsub()
+                await pubsub.psubscribe(self.PREFIX + "*")
+                assert self._ready is not None
+                self._ready.set()
+                async for raw in pubsub.listen():
+                    if raw.get("type") != "pmessage":
+                        continue
+                    channel = raw["channel"].decode()[len(self.PREFIX) :]
+                    self.hub.deliver(channel, json.loads(raw["data"]))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("Lost the connection to Redis for live updates; retrying")
+                # Subscribers may have missed messages: end them so their browsers replay.
+                for channel in self.hub.channels():
+                    self.hub.deliver(channel, {"id": None, "event": "reconnect", "data": {}})
+                await asyncio.sleep(1)
+
+
+_backend: InProcessBackend | RedisBackend | None = None
+_backend_lock = threading.Lock()
+
+
+def backend() -> InProcessBackend | RedisBackend:
+    global _backend
+    with _backend_lock:
+        if _backend is None:
+            _backend = (
+                RedisBackend(settings.REDIS_URL) if settings.REDIS_URL else InProcessBackend()
+            )
+        return _backend
+
+
+def reset_backend() -> None:
+    """Forget the backend (tests that switch REDIS_URL)."""
+    global _backend
+    with _backend_lock:
+        _backend = None
+
+
+def sse_frame(message_id: int | None, event: str, data: Any) -> str:
+    """One Server-Sent Events frame."""
+    head = f"id: {message_id}\n" if message_id is not None else ""
+    return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+def publish(channel: str, message_id: int, event: str, data: Any) -> None:
+    """Send a message to everyone subscribed to the channel, in every server process.
+
+    The SSE frame is built once here, not once per subscriber.
+    """
+    message = {"id": message_id, "event": event, "frame": sse_frame(message_id, event, data)}
+    try:
+        backend().publish(channel, message)
+    except Exception:
+        # Live delivery is best effort: the change is committed and will be replayed.
+        logger.exception("Could not publish a live update on %s", channel)
+
+
+class Subscription:
+    """Messages on one channel from the moment of subscribing."""
+
+    def __init__(self, queue: "asyncio.Queue[Message | None]") -> None:
+        self._queue = queue
+        self.ended = False
+
+    async def receive(self, timeout: float) -> Message | None:
+        """The next message; None once the subscription ended (the client should reconnect).
+
+        Raises TimeoutError when nothing arrived within ``timeout`` seconds.
+        """
+        if self.ended:
+            return None
+        message = await asyncio.wait_for(self._queue.get(), timeout)
+        if message is None or message.get("event") == "reconnect":
+            self.ended = True
+            return None
+        return message
+
+
+@contextlib.asynccontextmanager
+async def subscribe(channel: str) -> AsyncIterator[Subscription]:
+    """Subscribe before reading the database, so nothing falls between replay and stream."""
+    live = backend()
+    await live.start()
+    queue = live.hub.add(channel)
+    try:
+        yield Subscription(queue)
+    finally:
+        live.hub.remove(channel, queue)

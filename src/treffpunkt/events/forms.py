@@ -1,0 +1,130 @@
+import time
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+from treffpunkt.events.models import Event
+
+STARTED_SALT = "treffpunkt.events.form-started"
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "hashtag",
+            "description",
+            "starts_at",
+            "ends_at",
+            "place",
+            "visibility",
+            "moderation",
+            "guiding_question",
+            "blocked_words",
+        ]
+        widgets = {
+            "starts_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "ends_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "blocked_words": forms.Textarea(attrs={"rows": 3}),
+            "visibility": forms.RadioSelect,
+            "moderation": forms.RadioSelect,
+        }
+
+    def clean_hashtag(self) -> str:
+        from treffpunkt.events.actions import validate_hashtag
+
+        return validate_hashtag(self.cleaned_data["hashtag"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The end must come after the start."))
+        return cleaned
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        # The hashtag's uniqueness is checked by the action, with a friendlier message.
+        return None
+
+
+class ContributionForm(forms.Form):
+    """A guest's post: one text field, optional name and photo, and two quiet bot checks."""
+
+    text = forms.CharField(
+        label=_("Your post"),
+        widget=forms.Textarea(attrs={"rows": 4, "data-counter": "500"}),
+        # The real limit (500, links counted as 23) is applied by the action.
+        max_length=5000,
+        error_messages={"required": _("Please write something first.")},
+    )
+    author_name = forms.CharField(
+        label=_("Your name (optional)"),
+        max_length=80,
+        required=False,
+        help_text=_("Leave it empty to post as “Guest”. This device remembers it."),
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_("JPEG, PNG or WebP, at most 10 MB. Location data is removed."),
+    )
+    photo_alt = forms.CharField(
+        label=_("What does the photo show?"),
+        max_length=500,
+        required=False,
+        help_text=_("A short description for people who cannot see the photo."),
+    )
+    # Bots fill every field; people never see this one.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+    started = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["started"] = signing.TimestampSigner(salt=STARTED_SALT).sign(
+                str(int(time.time()))
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("website"):
+            raise forms.ValidationError(
+                _("Your post could not be sent. Please reload the page and try again."),
+                code="honeypot",
+            )
+        started = self.data.get("started", "")
+        try:
+            value = signing.TimestampSigner(salt=STARTED_SALT).unsign(started, max_age=86400)
+            elapsed = time.time() - int(value)
+        except (signing.BadSignature, ValueError):
+            raise forms.ValidationError(
+                _("This form is too old. Please reload the page and try again."), code="stale"
+            ) from None
+        if elapsed < settings.WALL_MIN_SECONDS_TO_SUBMIT:
+            raise forms.ValidationError(
+                _("That was very fast. Please read your post once more, then send it again."),
+                code="too_fast",
+            )
+        if cleaned.get("photo") and not cleaned.get("photo_alt", "").strip():
+            self.add_error("photo_alt", _("Please describe the photo in a few words."))
+        return cleaned
+
+
+class EditContributionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your post"),
+        widget=forms.Textarea(attrs={"rows": 4, "data-counter": "500"}),
+        max_length=5000,
+        error_messages={"required": _("Please write something first.")},
+    )

@@ -1,0 +1,187 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from treffpunkt.core.models import Participant
+
+# Short-link alphabet without characters people confuse when typing (0/O, 1/l/I).
+SHORT_CODE_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyz"
+SHORT_CODE_LENGTH = 6
+
+
+def new_short_code() -> str:
+    return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+
+
+class Event(models.Model):
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public: listed on the home page")
+        UNLISTED = "unlisted", _("Unlisted: only people with the link find it")
+
+    class Moderation(models.TextChoices):
+        PRE = "pre", _("Pre-moderation: posts show only after approval")
+        POST = "post", _("Post-moderation: posts show at once and can be hidden")
+
+    title = models.CharField(_("title"), max_length=200)
+    hashtag = models.CharField(
+        _("hashtag"),
+        max_length=60,
+        help_text=_("Letters, digits and underscores, without the #. Example: Jahrestreffen2026"),
+    )
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    moderation = models.CharField(
+        _("moderation"), max_length=10, choices=Moderation.choices, default=Moderation.POST
+    )
+    guiding_question = models.CharField(
+        _("guiding question"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown to guests above the text field, e.g. “What was your key insight?”"),
+    )
+    blocked_words = models.TextField(
+        _("words to hold for review"),
+        blank=True,
+        help_text=_("One word or phrase per line. Posts containing one wait for a moderator."),
+    )
+    short_code = models.CharField(_("short link code"), max_length=12, unique=True, editable=False)
+    organizers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("organizers"), related_name="organized_events"
+    )
+    moderators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderators"),
+        related_name="moderated_events",
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(Lower("hashtag"), name="event_hashtag_unique_ci"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (#{self.hashtag})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:join", args=[self.hashtag])
+
+    @property
+    def is_pre_moderated(self) -> bool:
+        return self.moderation == self.Moderation.PRE
+
+    def is_over(self, now: "timezone.datetime | None" = None) -> bool:
+        """Posting closes some time after the end, so late thoughts still fit."""
+        return (now or timezone.now()) > self.ends_at + timedelta(
+            minutes=settings.EVENT_POSTING_GRACE_MINUTES
+        )
+
+    def has_started(self, now: "timezone.datetime | None" = None) -> bool:
+        return (now or timezone.now()) >= self.starts_at - timedelta(hours=2)
+
+    def blocked_word_list(self) -> list[str]:
+        return [line.strip().lower() for line in self.blocked_words.splitlines() if line.strip()]
+
+
+class ContributionQuerySet(models.QuerySet["Contribution"]):
+    def visible(self) -> "ContributionQuerySet":
+        return self.filter(state=Contribution.State.VISIBLE)
+
+
+class Contribution(models.Model):
+    """One post on an event's wall, from a guest, a member or a fediverse account."""
+
+    class State(models.TextChoices):
+        VISIBLE = "visible", _("visible")
+        HELD = "held", _("waiting for the moderators")
+        HIDDEN = "hidden", _("hidden")
+        SPAM = "spam", _("spam")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("this site")
+        FEDIVERSE = "fediverse", _("fediverse")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="contributions"
+    )
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="contributions",
+    )
+    author_name = models.CharField(_("name shown"), max_length=80, blank=True)
+    text = models.TextField(_("text"))
+    photo = models.ImageField(_("photo"), upload_to="wall/%Y/%m/", blank=True)
+    photo_alt = models.CharField(_("photo description"), max_length=500, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    pinned = models.BooleanField(_("pinned"), default=False)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default="web")
+    remote_url = models.URLField(_("original post"), max_length=500, blank=True)
+    moderation_score = models.FloatField(_("filter score"), default=0)
+    moderation_reasons = models.JSONField(_("filter reasons"), default=list, blank=True)
+    created_at = models.DateTimeField(_("posted"), default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+
+    objects = ContributionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["event", "state", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def public_name(self) -> str:
+        return str(self.author_name) or self.participant.public_name
+
+    def can_be_changed_by_author(self, now: "timezone.datetime | None" = None) -> bool:
+        return (now or timezone.now()) - self.created_at < timedelta(
+            hours=settings.GUEST_EDIT_HOURS
+        )
+
+
+class WallChange(models.Model):
+    """Every change to a wall, in order: the live stream's ids, replayed on reconnect."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("created")
+        EDITED = "edited", _("edited")
+        APPROVED = "approved", _("approved")
+        HIDDEN = "hidden", _("hidden")
+        DELETED = "deleted", _("deleted")
+        PINNED = "pinned", _("pinned")
+        UNPINNED = "unpinned", _("unpinned")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="changes")
+    # Not a foreign key: the change outlives a deleted contribution.
+    contribution_id = models.BigIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["event", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.contribution_id}"

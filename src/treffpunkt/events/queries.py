@@ -1,0 +1,92 @@
+"""Reads for events and walls, each one query (or a fixed few) however long the wall."""
+
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from treffpunkt.events.models import Contribution, Event, WallChange
+
+
+def upcoming_events(limit: int = 6) -> QuerySet[Event]:
+    """Public events that have not ended, soonest first."""
+    return Event.objects.filter(
+        visibility=Event.Visibility.PUBLIC, ends_at__gte=timezone.now()
+    ).order_by("starts_at")[:limit]
+
+
+def event_by_hashtag(hashtag: str) -> Event | None:
+    return Event.objects.filter(hashtag__iexact=hashtag.lstrip("#")).first()
+
+
+def wall_contributions(event: Event, limit: int = 200) -> list[Contribution]:
+    """Visible posts for the wall: pinned first, then newest first."""
+    return list(
+        Contribution.objects.visible()
+        .filter(event=event)
+        .select_related("participant__user")
+        .order_by("-pinned", "-created_at", "-id")[:limit]
+    )
+
+
+def moderation_queue(event: Event, limit: int = 300) -> list[Contribution]:
+    """Everything on the wall for moderators: held posts first, then newest first."""
+    contributions = list(
+        Contribution.objects.filter(event=event)
+        .select_related("participant__user")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return sorted(contributions, key=lambda c: c.state != Contribution.State.HELD)
+
+
+def device_contributions(event: Event, participant_id: int | None) -> list[Contribution]:
+    """What this device posted to this wall, newest first (any state)."""
+    if participant_id is None:
+        return []
+    return list(
+        Contribution.objects.filter(event=event, participant_id=participant_id)
+        .select_related("participant__user")
+        .order_by("-created_at")
+    )
+
+
+def contributor_count(event_id: int) -> int:
+    """How many different people have a visible post on the wall."""
+    return (
+        Contribution.objects.visible()
+        .filter(event_id=event_id)
+        .values("participant_id")
+        .distinct()
+        .count()
+    )
+
+
+def last_change_id(event: Event) -> int:
+    return WallChange.objects.filter(event=event).aggregate(last=Max("id"))["last"] or 0
+
+
+REPLAY_LIMIT = 2000
+
+
+def recap_contributions(event: Event) -> list[Contribution]:
+    """Visible posts in the order they were written."""
+    return list(
+        Contribution.objects.visible()
+        .filter(event=event)
+        .select_related("participant__user")
+        .order_by("created_at", "id")
+    )
+
+
+def changes_since(
+    event_id: int, after: int, limit: int = REPLAY_LIMIT
+) -> list[tuple[WallChange, Contribution | None]]:
+    """Changes after an id, each with the contribution's current state (None if deleted).
+
+    Replaying current state rather than history is enough: each message says what the
+    post looks like now, so the last one a client applies is right.
+    """
+    changes = list(
+        WallChange.objects.filter(event_id=event_id, id__gt=after).order_by("id")[:limit]
+    )
+    ids = {change.contribution_id for change in changes}
+    contributions = Contribution.objects.select_related("participant__user").in_bulk(ids)
+    return [(change, contributions.get(change.contribution_id)) for change in changes]

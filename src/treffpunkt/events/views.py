@@ -1,0 +1,480 @@
+from typing import Any
+
+import segno
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from treffpunkt.accounts.models import Role
+from treffpunkt.accounts.permissions import role_required
+from treffpunkt.core import live
+from treffpunkt.core.actions import participant_for_guest, participant_for_member
+from treffpunkt.core.devices import current_device_id, ensure_device_id
+from treffpunkt.core.models import Participant
+from treffpunkt.events import actions, queries
+from treffpunkt.events.forms import ContributionForm, EditContributionForm, EventForm
+from treffpunkt.events.models import Contribution, Event
+from treffpunkt.events.payloads import moderation_payload, public_payload
+from treffpunkt.events.recap import recap_markdown
+from treffpunkt.moderation.models import Decision
+
+
+def _event_or_404(hashtag: str) -> Event:
+    event = queries.event_by_hashtag(hashtag)
+    if event is None:
+        raise Http404(_("There is no event with this hashtag."))
+    return event
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.BASE_URL}{path}"
+
+
+def short_link_url(event: Event) -> str:
+    return _absolute(reverse("short_link", args=[event.short_code]))
+
+
+# --- organizing -----------------------------------------------------------------------
+
+
+@role_required(Role.ORGANIZER)
+def create_event(request: HttpRequest) -> HttpResponse:
+    form = EventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = actions.create_event(organizer=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            form.add_error("hashtag", error)
+        else:
+            messages.success(request, _("The event is ready. Print the poster next."))
+            return redirect("events:join", hashtag=event.hashtag)
+    status = 400 if form.errors else 200
+    return render(request, "events/event_form.html", {"form": form, "event": None}, status=status)
+
+
+def edit_event(request: HttpRequest, hashtag: str) -> HttpResponse:
+    event = _event_or_404(hashtag)
+    if not actions.can_organize(request.user, event):
+        raise PermissionDenied
+    form = EventForm(request.POST or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_event(event, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("hashtag" if getattr(error, "code", "") == "taken" else None, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("events:join", hashtag=event.hashtag)
+    status = 400 if form.errors else 200
+    return render(request, "events/event_form.html", {"form": form, "event": event}, status=status)
+
+
+def short_link(request: HttpRequest, code: str) -> HttpResponse:
+    event = get_object_or_404(Event, short_code=code.lower())
+    return redirect("events:join", hashtag=event.hashtag)
+
+
+# --- guests ---------------------------------------------------------------------------
+
+
+def _participant_for_request(request: HttpRequest, author_name: str = "") -> Participant:
+    if request.user.is_authenticated:
+        return participant_for_member(request.user)
+    return participant_for_guest(ensure_device_id(request), display_name=author_name)
+
+
+def _current_participant_id(request: HttpRequest) -> int | None:
+    if request.user.is_authenticated:
+        return Participant.objects.filter(user=request.user).values_list("pk", flat=True).first()
+    device_id = current_device_id(request)
+    if device_id is None:
+        return None
+    return (
+        Participant.objects.filter(kind=Participant.Kind.GUEST, device_id=device_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _device_key(group: str, request: HttpRequest) -> str:
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"device:{current_device_id(request) or request.META.get('REMOTE_ADDR', '')}"
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    return any(
+        is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
+        for group, key, rate in (
+            ("wall-device", _device_key, settings.WALL_RATE_PER_DEVICE),
+            ("wall-ip", "ip", settings.WALL_RATE_PER_IP),
+        )
+    )
+
+
+def join(request: HttpRequest, hashtag: str) -> HttpResponse:
+    """The page guests reach from the QR code: what the event is, the form, their posts."""
+    event = _event_or_404(hashtag)
+    if event.hashtag != hashtag:
+        return redirect("events:join", hashtag=event.hashtag)
+    participant_id = _current_participant_id(request)
+    status = 200
+    if request.method == "POST":
+        form = ContributionForm(request.POST, request.FILES)
+        if form.is_valid():
+            if _rate_limited(request):
+                form.add_error(
+                    None,
+                    _("You are posting very quickly. Please wait a minute, then send it again."),
+                )
+                status = 429
+            else:
+                try:
+                    participant = _participant_for_request(
+                        request, form.cleaned_data["author_name"]
+                    )
+                    contribution = actions.submit_contribution(
+                        event=event,
+                        participant=participant,
+                        text=form.cleaned_data["text"],
+                        author_name=form.cleaned_data["author_name"],
+                        photo=form.cleaned_data["photo"] or None,
+                        photo_alt=form.cleaned_data["photo_alt"],
+                        ip_address=request.META.get("REMOTE_ADDR", ""),
+                    )
+                except actions.Refused as refusal:
+                    form.add_error(None, refusal.message)
+                    status = refusal.status
+                else:
+                    if contribution.state == Contribution.State.VISIBLE:
+                        messages.success(request, _("Thank you! Your post is on the wall now."))
+                    else:
+                        messages.info(
+                            request,
+                            _(
+                                "Thank you! Your post is waiting for the moderators and shows on the wall once approved."
+                            ),
+                        )
+                    return redirect(f"{reverse('events:join', args=[event.hashtag])}#your-posts")
+        if form.errors and status == 200:
+            status = 400
+    else:
+        initial = {}
+        if participant_id and not request.user.is_authenticated:
+            initial["author_name"] = (
+                Participant.objects.filter(pk=participant_id)
+                .values_list("display_name", flat=True)
+                .first()
+                or ""
+            )
+        form = ContributionForm(initial=initial)
+    context = {
+        "event": event,
+        "form": form,
+        "own": queries.device_contributions(event, participant_id),
+        "contributions": queries.wall_contributions(event, limit=50),
+        "is_over": event.is_over(),
+        "short_link": short_link_url(event),
+        "can_moderate": actions.can_moderate(request.user, event),
+    }
+    return render(request, "events/join.html", context, status=status)
+
+
+def _own_contribution(request: HttpRequest, hashtag: str, pk: int) -> Contribution:
+    event = _event_or_404(hashtag)
+    contribution = get_object_or_404(
+        Contribution.objects.select_related("event", "participant"), pk=pk, event=event
+    )
+    if contribution.participant_id != _current_participant_id(request):
+        raise PermissionDenied
+    return contribution
+
+
+def edit_contribution(request: HttpRequest, hashtag: str, pk: int) -> HttpResponse:
+    contribution = _own_contribution(request, hashtag, pk)
+    form = EditContributionForm(request.POST or None, initial={"text": contribution.text})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.edit_contribution(contribution, form.cleaned_data["text"])
+        except actions.Refused as refusal:
+            form.add_error("text", refusal.message)
+            status = refusal.status
+        else:
+            messages.success(request, _("Your post is changed."))
+            return redirect(
+                f"{reverse('events:join', args=[contribution.event.hashtag])}#your-posts"
+            )
+    if form.errors and status == 200:
+        status = 400
+    context = {"form": form, "contribution": contribution, "event": contribution.event}
+    return render(request, "events/contribution_edit.html", context, status=status)
+
+
+@require_POST
+def delete_contribution(request: HttpRequest, hashtag: str, pk: int) -> HttpResponse:
+    contribution = _own_contribution(request, hashtag, pk)
+    if not contribution.can_be_changed_by_author():
+        messages.error(
+            request,
+            _(
+                "Posts can be deleted by their author only in the first 24 hours. Please ask the moderators."
+            ),
+        )
+    else:
+        actions.delete_contribution(contribution)
+        messages.success(request, _("Your post is deleted."))
+    return redirect(f"{reverse('events:join', args=[contribution.event.hashtag])}#your-posts")
+
+
+# --- the wall -------------------------------------------------------------------------
+
+
+def wall(request: HttpRequest, hashtag: str) -> HttpResponse:
+    event = _event_or_404(hashtag)
+    theme = request.GET.get("theme", "dark")
+    context = {
+        "event": event,
+        "contributions": queries.wall_contributions(event),
+        "contributors": queries.contributor_count(event.pk),
+        "after": queries.last_change_id(event),
+        "short_link": short_link_url(event),
+        "short_link_display": short_link_url(event).split("://", 1)[1],
+        "theme": "light" if theme == "light" else "dark",
+        "live_strings": _live_strings(),
+    }
+    return render(request, "events/wall.html", context)
+
+
+def _live_strings() -> dict[str, str]:
+    return {
+        "offline": _("Connection lost. Reconnecting…"),
+        "reconnected": _("Connected again."),
+    }
+
+
+def qr_code(request: HttpRequest, hashtag: str) -> HttpResponse:
+    event = _event_or_404(hashtag)
+    qr = segno.make(short_link_url(event), error="m")
+    svg = qr.svg_inline(scale=10, dark="#000000", light="#ffffff", border=2, omitsize=True)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def poster(request: HttpRequest, hashtag: str) -> HttpResponse:
+    event = _event_or_404(hashtag)
+    handout = request.GET.get("variant") == "handout"
+    context = {
+        "event": event,
+        "short_link": short_link_url(event),
+        "short_link_display": short_link_url(event).split("://", 1)[1],
+        "handout": handout,
+        "cards": range(4),
+    }
+    return render(request, "events/poster.html", context)
+
+
+def recap(request: HttpRequest, hashtag: str) -> HttpResponse:
+    event = _event_or_404(hashtag)
+    contributions = queries.recap_contributions(event)
+    context = {
+        "event": event,
+        "highlights": [c for c in contributions if c.pinned],
+        "timeline": [c for c in contributions if not c.pinned],
+        "contribution_count": len(contributions),
+        "contributor_count": len({c.participant_id for c in contributions}),
+        "can_organize": actions.can_organize(request.user, event),
+    }
+    return render(request, "events/recap.html", context)
+
+
+def recap_export(request: HttpRequest, hashtag: str) -> HttpResponse:
+    event = _event_or_404(hashtag)
+    response = HttpResponse(
+        recap_markdown(event, queries.recap_contributions(event)),
+        content_type="text/markdown; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{event.hashtag}-recap.md"'
+    return response
+
+
+# --- moderation -----------------------------------------------------------------------
+
+
+def moderate(request: HttpRequest, hashtag: str) -> HttpResponse:
+    event = _event_or_404(hashtag)
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    if not actions.can_moderate(request.user, event):
+        raise PermissionDenied
+    queue = queries.moderation_queue(event)
+    context = {
+        "event": event,
+        "queue": queue,
+        "held_count": sum(1 for c in queue if c.state == Contribution.State.HELD),
+        "after": queries.last_change_id(event),
+        "contributors": queries.contributor_count(event.pk),
+        "live_strings": _live_strings(),
+    }
+    return render(request, "events/moderate.html", context)
+
+
+def moderation_item(request: HttpRequest, hashtag: str, pk: int) -> HttpResponse:
+    """One post as the moderation page shows it; fetched by the page after each change."""
+    event = _event_or_404(hashtag)
+    if not actions.can_moderate(request.user, event):
+        raise PermissionDenied
+    contribution = get_object_or_404(
+        Contribution.objects.select_related("participant__user"), pk=pk, event=event
+    )
+    return render(request, "events/_moderation_item.html", {"c": contribution, "event": event})
+
+
+MODERATION_ACTIONS = {"approve", "hide", "spam", "pin", "unpin", "delete", "block"}
+
+
+@require_POST
+def moderate_action(request: HttpRequest, hashtag: str, pk: int, action: str) -> HttpResponseBase:
+    event = _event_or_404(hashtag)
+    if not actions.can_moderate(request.user, event):
+        raise PermissionDenied
+    if action not in MODERATION_ACTIONS:
+        raise Http404
+    contribution = get_object_or_404(
+        Contribution.objects.select_related("event", "participant__user"), pk=pk, event=event
+    )
+    reason = request.POST.get("reason", "")[:300]
+    user = request.user
+    if action == "delete":
+        actions.delete_contribution(contribution, moderator=user, reason=reason)  # type: ignore[arg-type]
+    elif action == "block":
+        actions.block_author(contribution, user, reason)  # type: ignore[arg-type]
+    else:
+        actions.moderate_contribution(contribution, Decision.Action(action), user, reason)  # type: ignore[arg-type]
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"ok": True})
+    return redirect("events:moderate", hashtag=event.hashtag)
+
+
+# --- live stream ----------------------------------------------------------------------
+
+
+def _last_event_id(request: HttpRequest) -> int:
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or "0"
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        return 0
+
+
+def _replay(event_id: int, after: int, audience: str) -> list[tuple[int, str]]:
+    """Frames for every change after ``after``, each post once in its current state."""
+    changes = queries.changes_since(event_id, after)
+    if len(changes) >= queries.REPLAY_LIMIT:
+        return [(changes[-1][0].pk, live.sse_frame(changes[-1][0].pk, "reload", {}))]
+    latest: dict[int, tuple[int, Contribution | None]] = {}
+    for change, contribution in changes:
+        latest[change.contribution_id] = (change.pk, contribution)
+    if not latest:
+        return []
+    count = queries.contributor_count(event_id)
+    frames = []
+    for contribution_id, (change_id, contribution) in sorted(
+        latest.items(), key=lambda kv: kv[1][0]
+    ):
+        if contribution is None or (
+            audience == "wall" and contribution.state != Contribution.State.VISIBLE
+        ):
+            data: dict[str, Any] = {"id": contribution_id, "contributors": count}
+            frames.append((change_id, live.sse_frame(change_id, "remove", data)))
+        elif audience == "wall":
+            frames.append(
+                (
+                    change_id,
+                    live.sse_frame(change_id, "upsert", public_payload(contribution, count)),
+                )
+            )
+        else:
+            frames.append(
+                (
+                    change_id,
+                    live.sse_frame(change_id, "upsert", moderation_payload(contribution, count)),
+                )
+            )
+    return frames
+
+
+async def _event_stream(request: HttpRequest, event: Event, audience: str) -> StreamingHttpResponse:
+    channel = (
+        actions.wall_channel(event.pk)
+        if audience == "wall"
+        else actions.moderation_channel(event.pk)
+    )
+    after = _last_event_id(request)
+    heartbeat = settings.LIVE_HEARTBEAT_SECONDS
+    language = request.LANGUAGE_CODE
+
+    async def frames():  # type: ignore[no-untyped-def]
+        last_sent = after
+        yield "retry: 2000\n\n"
+        async with live.subscribe(channel) as subscription:
+            from django.utils import translation
+
+            def replay() -> list[tuple[int, str]]:
+                with translation.override(language):
+                    return _replay(event.pk, after, audience)
+
+            for change_id, frame in await sync_to_async(replay)():
+                yield frame
+                last_sent = change_id
+            while True:
+                try:
+                    message = await subscription.receive(timeout=heartbeat)
+                except TimeoutError:
+                    yield "event: ping\ndata: {}\n\n"
+                    continue
+                if message is None:
+                    return  # fell behind or lost Redis: the browser reconnects and replays
+                if message["id"] <= last_sent:
+                    continue  # already sent during the replay
+                last_sent = message["id"]
+                yield message["frame"]
+
+    response = StreamingHttpResponse(frames(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
+    return response
+
+
+async def stream(request: HttpRequest, hashtag: str) -> HttpResponseBase:
+    event = await sync_to_async(queries.event_by_hashtag)(hashtag)
+    if event is None:
+        raise Http404(_("There is no event with this hashtag."))
+    return await _event_stream(request, event, "wall")
+
+
+async def moderation_stream(request: HttpRequest, hashtag: str) -> HttpResponseBase:
+    event = await sync_to_async(queries.event_by_hashtag)(hashtag)
+    if event is None:
+        raise Http404(_("There is no event with this hashtag."))
+    user = await request.auser()
+    if not await sync_to_async(actions.can_moderate)(user, event):
+        raise PermissionDenied
+    return await _event_stream(request, event, "moderate")

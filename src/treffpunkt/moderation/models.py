@@ -1,0 +1,91 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from treffpunkt.core.models import Participant
+
+
+class ItemKind(models.TextChoices):
+    """What was submitted; the filter weighs signals differently for each."""
+
+    WALL_POST = "wall_post", _("wall post")
+    COMMENT = "comment", _("comment")
+    REMOTE_REPLY = "remote_reply", _("fediverse reply")
+
+
+class Verdict(models.TextChoices):
+    PUBLISH = "publish", _("publish")
+    HOLD = "hold", _("hold for a moderator")
+    SPAM = "spam", _("spam")
+
+
+class CheckedItem(models.Model):
+    """One run of the moderation check: the filter's verdict with its reasons.
+
+    Stores a hash of the text (to find repeats) and of the IP address (to count a flood),
+    never the address itself.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices)
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="+"
+    )
+    text_hash = models.CharField(max_length=64, db_index=True)
+    ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
+    score = models.FloatField(_("score"))
+    reasons = models.JSONField(_("reasons"), default=list)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(_("checked"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("checked item")
+        verbose_name_plural = _("checked items")
+        indexes = [models.Index(fields=["participant", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.verdict}"
+
+
+class Decision(models.Model):
+    """A moderator's decision: who, when, what and why. The spam filter learns from these."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", _("approved")
+        HIDE = "hide", _("hidden")
+        SPAM = "spam", _("marked as spam")
+        NOT_SPAM = "not_spam", _("marked as not spam")
+        PIN = "pin", _("pinned")
+        UNPIN = "unpin", _("unpinned")
+        DELETE = "delete", _("deleted")
+        BLOCK = "block", _("participant blocked")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices)
+    object_id = models.BigIntegerField(_("item"))
+    action = models.CharField(_("decision"), max_length=10, choices=Action.choices)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderator"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    text = models.TextField(_("text at the time"), blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("moderation decision")
+        verbose_name_plural = _("moderation decisions")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.kind} {self.object_id}"
