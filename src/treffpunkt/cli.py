@@ -144,6 +144,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
             workers=args.workers,
             lifespan="off",
             proxy_headers=True,
+            # Live streams never finish by themselves: do not wait for them on shutdown.
+            timeout_graceful_shutdown=3,
             log_level="warning" if args.quiet else "info",
         )
     finally:

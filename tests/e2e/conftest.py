@@ -1,12 +1,16 @@
 """Browser tests: Playwright (sync API) drives Debian's Chromium against pytest-django's
-live server. One browser per test session, a fresh browser context per test.
+live server (or, for live updates, against ``asgi_server``). One browser per test session, a
+fresh browser context per test.
 
 Screenshots land in test-artifacts/e2e/ (gitignored).
 """
 
 import contextlib
 import os
+import socket
 import sys
+import threading
+import time
 import warnings
 from collections.abc import Generator
 from pathlib import Path
@@ -75,13 +79,112 @@ def viewport(request: pytest.FixtureRequest) -> Viewport:
     return request.param
 
 
+@pytest.fixture(scope="session")
+def _asgi_server_url() -> Generator[str]:
+    """A uvicorn server for the whole session, in a thread of this process; see asgi_server."""
+    import uvicorn
+    from django.core.asgi import get_asgi_application
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(
+        get_asgi_application(),
+        lifespan="off",
+        log_config=None,  # leave the test run's logging alone
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=2,  # live streams never end by themselves
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="asgi-test-server", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise RuntimeError("The ASGI test server (uvicorn) did not start")
+        time.sleep(0.02)
+    host, port = sock.getsockname()[:2]
+    yield f"http://{host}:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture
+def asgi_server(_asgi_server_url: str, transactional_db: None) -> Generator[str]:
+    """The address of a real ASGI server (uvicorn) running Treffpunkt against the test database.
+
+    Why not ``live_server``: pytest-django's live server is Django's threaded WSGI server. Under
+    WSGI Django buffers an async StreamingHttpResponse until it ends, and the live stream
+    (Server-Sent Events, an async view) never ends, so an EventSource there never even opens.
+
+    Why a thread, not a subprocess: the server shares this process with the test, so it sees
+    the test database (PostgreSQL or SQLite in memory), the ``settings`` fixture's changes,
+    the cache and the in-process live-update hub. One uvicorn runs for the whole session;
+    this fixture gives each test database access the way ``live_server`` does:
+
+    - ``transactional_db``: the test's writes are committed, so the server's connections see
+      them and the test sees the server's (the database is emptied after each test).
+    - SQLite in memory: like ``live_server`` (Django's LiveServerThread), every request
+      thread uses the test thread's connection, shared across threads; a connection of its
+      own would work too (shared cache) but could fail with "database table is locked".
+    - Other databases (PostgreSQL): each request thread opens its own connection (Django's
+      ASGI handler runs each request's sync code in a thread of its own) and closes it when
+      the request ends, so no connection outlives the test to block dropping the test database.
+    """
+    from django.core.handlers.asgi import ASGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import connections
+    from django.test.utils import modify_settings
+
+    shared = {
+        conn.alias: conn
+        for conn in connections.all()
+        if conn.vendor == "sqlite" and conn.is_in_memory_db()
+    }
+
+    def use_shared_connections(**kwargs: object) -> None:
+        for alias, conn in shared.items():
+            connections[alias] = conn
+
+    def close_own_connections(**kwargs: object) -> None:
+        for conn in connections.all(initialized_only=True):
+            if conn.alias not in shared:
+                conn.close()
+
+    for conn in shared.values():
+        conn.inc_thread_sharing()
+    request_started.connect(use_shared_connections, sender=ASGIHandler, weak=False)
+    request_finished.connect(close_own_connections, sender=ASGIHandler, weak=False)
+    allowed_hosts = modify_settings(ALLOWED_HOSTS={"append": "127.0.0.1"})
+    allowed_hosts.enable()
+    try:
+        yield _asgi_server_url
+    finally:
+        allowed_hosts.disable()
+        request_started.disconnect(use_shared_connections, sender=ASGIHandler)
+        request_finished.disconnect(close_own_connections, sender=ASGIHandler)
+        for conn in shared.values():
+            conn.dec_thread_sharing()
+
+
+@pytest.fixture
+def server_url(live_server) -> str:  # type: ignore[no-untyped-def]
+    """Where the browser goes: pytest-django's live server. Override it with ``asgi_server``
+    in tests that need the live stream."""
+    return str(live_server.url)
+
+
 @pytest.fixture
 def browsing(
-    request: pytest.FixtureRequest, browser: Browser, live_server, viewport: Viewport
+    request: pytest.FixtureRequest, browser: Browser, server_url: str, viewport: Viewport
 ) -> Generator[Browsing]:
     """Fresh browser contexts in the test's viewport, closed after the test."""
     test_name = getattr(request.node, "originalname", request.node.name)
-    session = Browsing(browser, live_server.url, viewport, test_name)
+    session = Browsing(browser, server_url, viewport, test_name)
     yield session
     if request.node.stash.get(_call_failed, False):
         for number, page in enumerate(session, start=1):

@@ -47,6 +47,16 @@ def tr(language: str, message: str) -> str:
         return str(translation.gettext(message))
 
 
+def german(message: str) -> str:
+    """The German text of ``message``; fails when German is missing from the catalog."""
+    text = tr("de", message)
+    assert text != message, (
+        f"No German translation for {message!r}: is the German catalog written and compiled "
+        "(src/treffpunkt/locale/de/LC_MESSAGES/django.mo)?"
+    )
+    return text
+
+
 def path_of(url: str) -> str:
     """The path of an absolute link (links in emails use TREFFPUNKT_BASE_URL, not the
     live server's address)."""
@@ -111,18 +121,21 @@ class Browsing:
         self.contexts: list[BrowserContext] = []
         self.pages: list[Page] = []
         self._problems: dict[int, _PageProblems] = {}
+        self._viewports: dict[int, Viewport] = {}
         self._step = 0
         ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
         for old in ARTIFACTS_DIR.glob(f"{self.prefix}-*.png"):
             old.unlink()
 
-    def new_page(self) -> Page:
-        """A page in a fresh browser context: no cookies, no session."""
+    def new_page(self, viewport: Viewport | None = None) -> Page:
+        """A page in a fresh browser context: no cookies, no session. In the test's viewport
+        unless another one is given (a projector next to a phone, say)."""
+        viewport = viewport or self.viewport
         context = self.browser.new_context(
             base_url=self.base_url,
             locale="de-DE",
             timezone_id="Europe/Berlin",
-            **self.viewport.options,
+            **viewport.options,
         )
         context.set_default_timeout(10_000)
         context.set_default_navigation_timeout(15_000)
@@ -130,6 +143,7 @@ class Browsing:
         page = context.new_page()
         problems = _PageProblems()
         self._problems[id(page)] = problems
+        self._viewports[id(page)] = viewport
         page.on("pageerror", lambda error: problems.script_errors.append(str(error)))
         page.on("response", problems.record_response)
         self.pages.append(page)
@@ -139,7 +153,8 @@ class Browsing:
         page.wait_for_load_state("load")
         self._step += 1
         page.screenshot(path=self.screenshot_path(f"{self._step:02d}-{step}"), full_page=True)
-        where = f"{step} ({page.url}, {self.viewport.name})"
+        viewport = self._viewports[id(page)]
+        where = f"{step} ({page.url}, {viewport.name})"
 
         expect(page, f"The title of {where} names the site").to_have_title(
             re.compile(rf"(^| · ){re.escape(SITE_NAME)}$")
@@ -151,7 +166,7 @@ class Browsing:
         )
         problems = self._problems[id(page)].take()
         assert not problems, f"Problems on {where}:\n" + "\n".join(problems)
-        if self.viewport.options.get("is_mobile"):
+        if viewport.options.get("is_mobile"):
             widths = page.evaluate(
                 "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
             )

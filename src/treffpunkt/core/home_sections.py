@@ -28,7 +28,7 @@ def home_sections(request: HttpRequest) -> list[HomeSection]:
     sections = []
 
     events_action = ""
-    if user.is_authenticated and user.has_role("organizer"):  # type: ignore[union-attr]
+    if user.is_authenticated and user.has_role("organizer"):
         events_action = reverse("events:create")
     sections.append(
         HomeSection(

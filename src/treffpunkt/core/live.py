@@ -14,6 +14,7 @@ the database by the stream endpoint, never from here.
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import threading
@@ -96,11 +97,13 @@ class InProcessBackend:
 class RedisBackend:
     """Publishes through Redis; one pub/sub listener per process feeds the local hub."""
 
-    PREFIX = "treffpunkt:live:"
-
     def __init__(self, url: str) -> None:
         import redis
 
+        # Instances sharing one Redis must not hear each other: the prefix is derived from
+        # the secret key, which all processes of one instance share.
+        digest = hashlib.sha256(settings.SECRET_KEY.encode()).hexdigest()[:12]
+        self.PREFIX = f"treffpunkt:{digest}:live:"
         self.url = url
         self.hub = Hub()
         self._client = redis.Redis.from_url(url)
@@ -111,11 +114,14 @@ class RedisBackend:
         self._client.publish(self.PREFIX + channel, json.dumps(message))
 
     async def start(self) -> None:
-        if self._listener is None or self._listener.done():
-            self._ready = asyncio.Event()
-            self._listener = asyncio.get_running_loop().create_task(self._listen())
-        assert self._ready is not None
-        await self._ready.wait()
+        loop = asyncio.get_running_loop()
+        listener = self._listener
+        if listener is None or listener.done() or listener.get_loop() is not loop:
+            self._ready = ready = asyncio.Event()
+            self._listener = loop.create_task(self._listen())
+        else:
+            ready = self._ready or asyncio.Event()
+        await ready.wait()
 
     async def _listen(self) -> None:
         import redis.asyncio as aioredis
@@ -125,8 +131,8 @@ class RedisBackend:
                 client = aioredis.Redis.from_url(self.url)
                 pubsub = client.pubsub()
                 await pubsub.psubscribe(self.PREFIX + "*")
-                assert self._ready is not None
-                self._ready.set()
+                if self._ready is not None:
+                    self._ready.set()
                 async for raw in pubsub.listen():
                     if raw.get("type") != "pmessage":
                         continue
@@ -204,9 +210,11 @@ class Subscription:
 
 
 @contextlib.asynccontextmanager
-async def subscribe(channel: str) -> AsyncIterator[Subscription]:
+async def subscribe(
+    channel: str, using: InProcessBackend | RedisBackend | None = None
+) -> AsyncIterator[Subscription]:
     """Subscribe before reading the database, so nothing falls between replay and stream."""
-    live = backend()
+    live = using or backend()
     await live.start()
     queue = live.hub.add(channel)
     try:

@@ -39,8 +39,8 @@ class SiteSettings(models.Model):
 
     @classmethod
     def load(cls) -> "SiteSettings":
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
+        """The settings row, or the defaults while an admin has not saved any (no write)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 class LegalPage(models.Model):

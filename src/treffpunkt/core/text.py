@@ -52,7 +52,8 @@ def render_post_text(text: str) -> SafeString:
         if len(shown) > 40:
             shown = shown[:39] + "…"
         parts.append(
-            f'<a href="{escape(url)}" rel="nofollow noopener ugc" target="_blank">{escape(shown)}</a>'
+            f'<a href="{escape(url)}" rel="nofollow noopener ugc" target="_blank">'
+            f"{escape(shown)}</a>"
         )
         position = match.end()
     parts.append(_render_plain(text[position:]))

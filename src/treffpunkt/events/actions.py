@@ -261,7 +261,7 @@ def moderate_contribution(
     contribution: Contribution, action: str, moderator: User, reason: str = ""
 ) -> Contribution:
     """Approve, hide, pin or unpin a post; the decision is logged and goes live."""
-    transitions = {
+    transitions: dict[str, tuple[dict[str, Any], str]] = {
         Decision.Action.APPROVE: ({"state": Contribution.State.VISIBLE}, WallChange.Kind.APPROVED),
         Decision.Action.HIDE: ({"state": Contribution.State.HIDDEN}, WallChange.Kind.HIDDEN),
         Decision.Action.SPAM: ({"state": Contribution.State.SPAM}, WallChange.Kind.HIDDEN),

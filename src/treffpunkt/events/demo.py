@@ -21,7 +21,7 @@ DEMO_POSTS = [
         "Frage an alle: Wer hätte Lust, im Frühjahr eine Schreibwerkstatt für den Blog zu machen?",
     ),
     ("", "Danke an das Orga-Team für den Kaffee und die gute Stimmung ☕"),
-    ("Jens", "Was ich mitnehme: Weniger Mails, mehr offene Gespräche – zum Beispiel hier."),
+    ("Jens", "Was ich mitnehme: Weniger Mails, mehr offene Gespräche, zum Beispiel hier."),
 ]
 
 

@@ -1,5 +1,5 @@
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -88,13 +88,13 @@ class Event(models.Model):
     def is_pre_moderated(self) -> bool:
         return self.moderation == self.Moderation.PRE
 
-    def is_over(self, now: "timezone.datetime | None" = None) -> bool:
+    def is_over(self, now: "datetime | None" = None) -> bool:
         """Posting closes some time after the end, so late thoughts still fit."""
         return (now or timezone.now()) > self.ends_at + timedelta(
             minutes=settings.EVENT_POSTING_GRACE_MINUTES
         )
 
-    def has_started(self, now: "timezone.datetime | None" = None) -> bool:
+    def has_started(self, now: "datetime | None" = None) -> bool:
         return (now or timezone.now()) >= self.starts_at - timedelta(hours=2)
 
     def blocked_word_list(self) -> list[str]:
@@ -156,7 +156,7 @@ class Contribution(models.Model):
     def public_name(self) -> str:
         return str(self.author_name) or self.participant.public_name
 
-    def can_be_changed_by_author(self, now: "timezone.datetime | None" = None) -> bool:
+    def can_be_changed_by_author(self, now: "datetime | None" = None) -> bool:
         return (now or timezone.now()) - self.created_at < timedelta(
             hours=settings.GUEST_EDIT_HOURS
         )

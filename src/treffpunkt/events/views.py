@@ -166,7 +166,8 @@ def join(request: HttpRequest, hashtag: str) -> HttpResponse:
                         messages.info(
                             request,
                             _(
-                                "Thank you! Your post is waiting for the moderators and shows on the wall once approved."
+                                "Thank you! Your post is waiting for the moderators and shows "
+                                "on the wall once approved."
                             ),
                         )
                     return redirect(f"{reverse('events:join', args=[event.hashtag])}#your-posts")
@@ -232,7 +233,8 @@ def delete_contribution(request: HttpRequest, hashtag: str, pk: int) -> HttpResp
         messages.error(
             request,
             _(
-                "Posts can be deleted by their author only in the first 24 hours. Please ask the moderators."
+                "Posts can be deleted by their author only in the first 24 hours. "
+                "Please ask the moderators."
             ),
         )
     else:
@@ -431,17 +433,20 @@ async def _event_stream(request: HttpRequest, event: Event, audience: str) -> St
     heartbeat = settings.LIVE_HEARTBEAT_SECONDS
     language = request.LANGUAGE_CODE
 
-    async def frames():  # type: ignore[no-untyped-def]
-        last_sent = after
+    async def frames():
         yield "retry: 2000\n\n"
         async with live.subscribe(channel) as subscription:
             from django.utils import translation
 
-            def replay() -> list[tuple[int, str]]:
+            def replay() -> tuple[int, list[tuple[int, str]]]:
+                # An id from the future (a reset database, a hand-made URL) would silence
+                # the stream; start from the newest change instead.
+                start = min(after, queries.last_change_id(event))
                 with translation.override(language):
-                    return _replay(event.pk, after, audience)
+                    return start, _replay(event.pk, start, audience)
 
-            for change_id, frame in await sync_to_async(replay)():
+            last_sent, frames_to_replay = await sync_to_async(replay)()
+            for change_id, frame in frames_to_replay:
                 yield frame
                 last_sent = change_id
             while True:

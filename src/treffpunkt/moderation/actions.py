@@ -10,9 +10,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -112,8 +112,10 @@ def check_content(
         )
         score = max(score, 0.6)
 
+    padded = f" {normalized} "
     for word in words_to_hold or []:
-        if normalize_text(word) and normalize_text(word) in normalized:
+        wanted = normalize_text(word)
+        if wanted and f" {wanted} " in padded:  # whole words only: "Werbung", not "Bewerbung"
             reasons.append(
                 Reason(gettext_noop("contains “%(word)s” from the word list"), {"word": word})
             )
@@ -149,7 +151,7 @@ def record_decision(
     kind: str,
     object_id: int,
     action: str,
-    moderator: AbstractBaseUser | None,
+    moderator: Any,
     participant: Participant | None,
     text: str = "",
     reason: str = "",

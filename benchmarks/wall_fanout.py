@@ -1,0 +1,1112 @@
+#!/usr/bin/env python
+"""Live-wall fan-out and ingest benchmark for Treffpunkt.
+
+Starts the real server (``treffpunkt serve``, uvicorn, SQLite in a fresh temporary data
+folder), opens N Server-Sent-Events viewers on loopback, posts contributions through the
+real HTML form at a fixed rate and measures, per scenario:
+
+- latency from sending the POST to each viewer receiving the event (p50, p95, p99, max);
+- posts accepted (302 redirect) and the rate achieved;
+- events lost and duplicated per viewer (a viewer applies events the way the browser's
+  live.js does: an id not above the last applied id is ignored);
+- server memory (VmRSS of the server process and its children) and CPU use of server and
+  benchmark client.
+
+Scenarios (all by default, under five minutes in total):
+- fan-out with one server process for each N in --viewers (default 100, 1000, 2000);
+- ``--redis``: two server processes sharing the SQLite database, REDIS_URL set, viewers
+  split half/half between them, posts alternating between them (N = largest of --viewers);
+- ``--ingest``: no viewers, --ingest-connections keep-alive connections posting as fast as
+  the server takes them for --ingest-duration seconds.
+
+Giving --redis and/or --ingest runs only those; add --fanout to run the fan-out too.
+
+    .venv/bin/python benchmarks/wall_fanout.py
+    .venv/bin/python benchmarks/wall_fanout.py --viewers 2000 --rate 20 --duration 15
+    .venv/bin/python benchmarks/wall_fanout.py --redis
+    .venv/bin/python benchmarks/wall_fanout.py --ingest
+
+All traffic goes to 127.0.0.1. The servers are always stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import math
+import multiprocessing as mp
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+HOST = "127.0.0.1"
+REDIS_URL = "redis://127.0.0.1:6379/15"
+MARK_RE = re.compile(rb"tpb(\d+)q")
+CLOCK = time.monotonic  # CLOCK_MONOTONIC: one clock for every process on the machine
+
+SERVER_ENV = {
+    "TREFFPUNKT_WALL_MIN_SECONDS": "0",
+    "TREFFPUNKT_WALL_RATE_DEVICE": "100000/m",
+    "TREFFPUNKT_WALL_RATE_IP": "1000000/m",
+    "TREFFPUNKT_POSTS_TO_HOLD": "100000",
+    "TREFFPUNKT_LINKS_TO_HOLD": "100",
+    "TREFFPUNKT_LANGUAGE": "en",
+    "TREFFPUNKT_LOG_LEVEL": "WARNING",
+}
+
+SETUP_SNIPPET = """
+import sys
+from datetime import timedelta
+from treffpunkt.cli import migrate, setup_django
+setup_django()
+migrate()
+from django.utils import timezone
+from treffpunkt.accounts.actions import create_admin
+from treffpunkt.accounts.models import User
+from treffpunkt.events.actions import create_event
+user = User.objects.filter(email="bench@example.org").first() or create_admin(
+    "bench@example.org", "Benchmark", "benchmark-password-7f3k"
+)
+now = timezone.now()
+for tag in sys.argv[1:]:
+    create_event(
+        organizer=user, title="Benchmark " + tag, hashtag=tag,
+        starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=5),
+        moderation="post", visibility="unlisted",
+    )
+print("ok")
+"""
+
+
+def python() -> str:
+    return str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
+
+
+def raise_open_files_limit() -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 65536
+    if soft < wanted:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def percentile(sorted_values: list[float], pct: float) -> float:
+    if not sorted_values:
+        return math.nan
+    index = max(0, min(len(sorted_values) - 1, math.ceil(pct / 100 * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+def fmt_ms(seconds: float) -> str:
+    return "n/a" if math.isnan(seconds) else f"{seconds * 1000:.0f}"
+
+
+# --- processes: server, memory, CPU ------------------------------------------------------
+
+
+def children_of(pid: int) -> list[int]:
+    """pid and all its descendants (from /proc)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(parents.get(current, []))
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    total = 0
+    for proc in children_of(pid):
+        try:
+            with open(f"/proc/{proc}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for proc in children_of(pid):
+        try:
+            with open(f"/proc/{proc}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        except OSError:
+            pass
+    return total
+
+
+class Server:
+    """One `treffpunkt serve` subprocess."""
+
+    def __init__(self, data_dir: Path, port: int, extra_env: dict[str, str]) -> None:
+        self.port = port
+        self.log_path = data_dir / f"server-{port}.log"
+        env = {**os.environ, **SERVER_ENV, **extra_env, "TREFFPUNKT_DATA_DIR": str(data_dir)}
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [python(), "-m", "treffpunkt", "serve", "--port", str(port), "--no-worker", "--quiet"],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=str(data_dir),
+            start_new_session=True,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def errors_logged(self) -> int:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return 0
+        return sum(1 for line in text.splitlines() if "Traceback" in line)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        self._log.close()
+
+
+def setup_data(data_dir: Path, hashtags: list[str], extra_env: dict[str, str]) -> None:
+    env = {**os.environ, **SERVER_ENV, **extra_env, "TREFFPUNKT_DATA_DIR": str(data_dir)}
+    env["DJANGO_SETTINGS_MODULE"] = "treffpunkt.settings"
+    result = subprocess.run(
+        [python(), "-c", SETUP_SNIPPET, *hashtags],
+        env=env,
+        cwd=str(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    if result.returncode != 0 or "ok" not in result.stdout:
+        raise RuntimeError(f"Could not set up the benchmark data:\n{result.stderr[-3000:]}")
+
+
+async def wait_ready(server: Server, hashtag: str, timeout: float = 90) -> None:
+    deadline = CLOCK() + timeout
+    while CLOCK() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"The server on port {server.port} stopped:\n{server.log_tail()}")
+        try:
+            conn = HttpConnection(server.port)
+            await conn.open()
+            try:
+                status, _headers, _body = await conn.request("GET", f"/e/{hashtag}/")
+            finally:
+                conn.close()
+            if status == 200:
+                return
+        except (OSError, asyncio.IncompleteReadError, ConnectionError):
+            pass
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"The server on port {server.port} did not answer:\n{server.log_tail()}")
+
+
+# --- a small HTTP/1.1 client -------------------------------------------------------------
+
+
+class HttpConnection:
+    """One keep-alive HTTP/1.1 connection; enough HTTP for this benchmark."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.closed = True
+        self.last_used = 0.0
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.wait_for(
+            asyncio.open_connection(HOST, self.port), 10
+        )
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+        if self.writer is not None:
+            self.writer.close()
+
+    def send(self, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> None:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        if body or method == "POST":
+            lines.append(f"Content-Length: {len(body)}")
+        assert self.writer is not None
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+
+    async def response(self) -> tuple[int, list[tuple[str, str]], bytes]:
+        assert self.reader is not None
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = []
+        for line in lines[1:]:
+            if ":" in line:
+                name, value = line.split(":", 1)
+                headers.append((name.strip().lower(), value.strip()))
+        values = dict(headers)
+        if "content-length" in values:
+            body = await self.reader.readexactly(int(values["content-length"]))
+        elif values.get("transfer-encoding", "").lower() == "chunked":
+            parts = []
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                parts.append(await self.reader.readexactly(size + 2))
+                if size == 0:
+                    break
+            body = b"".join(part[:-2] for part in parts)
+        else:
+            body = await self.reader.read()
+            self.closed = True
+        if values.get("connection", "").lower() == "close":
+            self.close()
+        return status, headers, body
+
+    async def request(
+        self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b""
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        self.send(method, path, headers or {}, body)
+        return await asyncio.wait_for(self.response(), 60)
+
+
+@dataclass
+class FormTokens:
+    csrf_cookie: str
+    csrf_field: str
+    started: str
+
+
+async def fetch_form(port: int, hashtag: str) -> FormTokens:
+    """GET the join page like a phone does: the CSRF cookie and the form's hidden fields."""
+    conn = HttpConnection(port)
+    await conn.open()
+    try:
+        status, headers, body = await conn.request("GET", f"/e/{hashtag}/")
+    finally:
+        conn.close()
+    if status != 200:
+        raise RuntimeError(f"GET /e/{hashtag}/ answered {status}")
+    cookie = ""
+    for name, value in headers:
+        if name == "set-cookie" and value.startswith("csrftoken="):
+            cookie = value.split(";", 1)[0].split("=", 1)[1]
+    html = body.decode("utf-8", "replace")
+
+    def hidden(name: str) -> str:
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+        value = re.search(r'value="([^"]*)"', tag.group(0)) if tag else None
+        if not value:
+            raise RuntimeError(f"The join page has no {name} field")
+        return value.group(1)
+
+    if not cookie:
+        raise RuntimeError("The join page set no csrftoken cookie")
+    return FormTokens(cookie, hidden("csrfmiddlewaretoken"), hidden("started"))
+
+
+def post_request(tokens: FormTokens, text: str) -> tuple[dict[str, str], bytes]:
+    """The form as a browser sends it: multipart/form-data, the empty file input included.
+
+    No tp_device cookie: every post comes from a new guest device.
+    """
+    boundary = "----treffpunktbench" + uuid.uuid4().hex
+    fields = [
+        ("csrfmiddlewaretoken", tokens.csrf_field),
+        ("started", tokens.started),
+        ("text", text),
+        ("author_name", ""),
+    ]
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename=""\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n\r\n"
+    )
+    parts += [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n\r\n'
+        for name in ("photo_alt", "website")
+    ]
+    parts.append(f"--{boundary}--\r\n")
+    headers = {
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+        "Cookie": f"csrftoken={tokens.csrf_cookie}",
+        "Accept": "text/html",
+    }
+    return headers, "".join(parts).encode()
+
+
+def post_text(seq: int) -> str:
+    return f"Benchmark post tpb{seq}q: what a talk, thanks to everyone #{seq % 7}"
+
+
+class Poster:
+    """Sends posts over a pool of keep-alive connections to one server port."""
+
+    def __init__(self, port: int, path: str, tokens: FormTokens) -> None:
+        self.port = port
+        self.path = path
+        self.tokens = tokens
+        self.idle: list[HttpConnection] = []
+
+    async def post(self, seq: int) -> tuple[float, float, int]:
+        """(send time, response time, status); status 0 for a transport error."""
+        conn = self.idle.pop() if self.idle else None
+        # uvicorn closes keep-alive connections idle for 5 s: do not race it.
+        if conn is not None and CLOCK() - conn.last_used > 4:
+            conn.close()
+            conn = None
+        if conn is None or conn.closed:
+            conn = HttpConnection(self.port)
+            await conn.open()
+        headers, body = post_request(self.tokens, post_text(seq))
+        sent = CLOCK()
+        try:
+            conn.send("POST", self.path, headers, body)
+            status, response_headers, _body = await asyncio.wait_for(conn.response(), 60)
+        except (OSError, asyncio.IncompleteReadError, TimeoutError, ConnectionError):
+            conn.close()
+            return sent, CLOCK(), 0
+        done = CLOCK()
+        conn.last_used = done
+        location = dict(response_headers).get("location", "")
+        if status == 302 and "#your-posts" in location:
+            status = 302
+        elif status == 302:
+            status = -302  # a redirect somewhere else: not an accepted post
+        if not conn.closed:
+            self.idle.append(conn)
+        return sent, done, status
+
+    def close(self) -> None:
+        for conn in self.idle:
+            conn.close()
+        self.idle.clear()
+
+
+# --- viewers (run in child processes) ----------------------------------------------------
+
+
+class Viewer(asyncio.Protocol):
+    """One SSE client on a raw socket, applying events the way live.js does."""
+
+    def __init__(self, group: ViewerGroup, port: int, path: str) -> None:
+        self.group = group
+        self.port = port
+        self.path = path
+        self.transport: asyncio.Transport | None = None
+        self.last_id = 0
+        self.arrivals: dict[int, float] = {}
+        self.duplicates = 0
+        self.ignored = 0  # events whose id was not above the last applied id (live.js drops)
+        self.removes = 0
+        self.reloads = 0
+        self.reconnects = 0
+        self.pings = 0
+        self.ended = 0  # streams the server ended (a slow subscriber is dropped)
+        self.retry_ms = 2000
+        self.live = False
+        self.failed = ""
+        self._reset_parser()
+
+    def _reset_parser(self) -> None:
+        self.head = b""
+        self.in_body = False
+        self.chunked = True
+        self.raw = bytearray()
+        self.sse = bytearray()
+
+    def connect(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._reset_parser()
+
+        async def open_it() -> None:
+            try:
+                await loop.create_connection(lambda: self, HOST, self.port)
+            except OSError as error:
+                self.failed = f"connect: {error}"
+                self.group.connection_ended(self)
+
+        self.group.tasks.add(loop.create_task(open_it()))
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        after = f"?after={self.last_id}"
+        last = f"Last-Event-ID: {self.last_id}\r\n" if self.last_id else ""
+        request = (
+            f"GET {self.path}{after} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\n"
+            f"Accept: text/event-stream\r\nCache-Control: no-cache\r\n{last}\r\n"
+        )
+        self.transport.write(request.encode())
+
+    def data_received(self, data: bytes) -> None:
+        now = CLOCK()
+        if not self.in_body:
+            self.head += data
+            end = self.head.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head, data = self.head[:end], self.head[end + 4 :]
+            status = head.split(b" ", 2)[1]
+            if status != b"200":
+                self.failed = f"status {status.decode()}"
+                assert self.transport is not None
+                self.transport.close()
+                return
+            self.chunked = b"transfer-encoding: chunked" in head.lower()
+            self.in_body = True
+        if self.chunked:
+            raw = self.raw
+            raw += data
+            pos = 0
+            while True:
+                line_end = raw.find(b"\r\n", pos)
+                if line_end < 0:
+                    break
+                size = int(raw[pos:line_end].split(b";")[0], 16)
+                if size == 0:  # the server ended the stream: reconnect like EventSource
+                    self.ended += 1
+                    del raw[:]
+                    self._frames(now)
+                    assert self.transport is not None
+                    self.transport.close()
+                    return
+                if len(raw) < line_end + 2 + size + 2:
+                    break
+                self.sse += raw[line_end + 2 : line_end + 2 + size]
+                pos = line_end + 2 + size + 2
+            del raw[:pos]
+        else:
+            self.sse += data
+        self._frames(now)
+
+    def _frames(self, now: float) -> None:
+        sse = self.sse
+        start = 0
+        while True:
+            end = sse.find(b"\n\n", start)
+            if end < 0:
+                break
+            self._frame(bytes(sse[start:end]), now)
+            start = end + 2
+        del sse[:start]
+
+    def _frame(self, frame: bytes, now: float) -> None:
+        event_id = None
+        event = b"message"
+        data = b""
+        for line in frame.split(b"\n"):
+            if line.startswith(b"id:"):
+                event_id = int(line[3:])
+            elif line.startswith(b"event:"):
+                event = line[6:].strip()
+            elif line.startswith(b"data:"):
+                data = line[5:]
+            elif line.startswith(b"retry:"):
+                self.retry_ms = int(line[6:])
+                if not self.live:
+                    self.live = True
+                    self.group.viewer_live(self)
+        if event == b"ping":
+            self.pings += 1
+            return
+        if event_id is not None:
+            if event_id <= self.last_id:
+                self.ignored += 1
+                return
+            self.last_id = event_id
+        if event == b"upsert":
+            match = MARK_RE.search(data)
+            if match:
+                seq = int(match.group(1))
+                if seq in self.arrivals:
+                    self.duplicates += 1
+                else:
+                    self.arrivals[seq] = now
+                    self.group.arrived(seq)
+        elif event == b"remove":
+            self.removes += 1
+        elif event == b"reload":
+            self.reloads += 1
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+        self.group.connection_ended(self)
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
+class ViewerGroup:
+    """All viewers of one child process."""
+
+    def __init__(self, targets: list[tuple[int, str]]) -> None:
+        self.viewers = [Viewer(self, port, path) for port, path in targets]
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.live_count = 0
+        self.all_live = asyncio.Event()
+        self.stopping = False
+        self.counts: dict[int, int] = {}
+        self.waiting_for: set[int] = set()
+        self.complete = asyncio.Event()
+
+    def viewer_live(self, viewer: Viewer) -> None:
+        self.live_count += 1
+        if self.live_count >= len(self.viewers):
+            self.all_live.set()
+
+    def arrived(self, seq: int) -> None:
+        count = self.counts.get(seq, 0) + 1
+        self.counts[seq] = count
+        if count >= len(self.viewers) and seq in self.waiting_for:
+            self.waiting_for.discard(seq)
+            if not self.waiting_for:
+                self.complete.set()
+
+    def expect(self, seqs: list[int]) -> None:
+        self.waiting_for = {s for s in seqs if self.counts.get(s, 0) < len(self.viewers)}
+        self.complete = asyncio.Event()
+        if not self.waiting_for:
+            self.complete.set()
+
+    def connection_ended(self, viewer: Viewer) -> None:
+        if self.stopping:
+            return
+        # Like the browser: come back after the server's retry pause, with the last id.
+        viewer.reconnects += 1
+        if viewer.reconnects > 50:
+            viewer.failed = viewer.failed or "gave up after 50 reconnects"
+            return
+        loop = asyncio.get_running_loop()
+        loop.call_later(viewer.retry_ms / 1000, viewer.connect)
+
+
+def viewer_process(conn: Any, targets: list[tuple[int, str]], concurrency: int) -> None:
+    raise_open_files_limit()
+    asyncio.run(_viewer_main(conn, targets, concurrency))
+
+
+async def _viewer_main(conn: Any, targets: list[tuple[int, str]], concurrency: int) -> None:
+    group = ViewerGroup(targets)
+    started = CLOCK()
+    # Open connections in waves so the listen backlog is not flooded.
+    for start in range(0, len(group.viewers), concurrency):
+        wave = group.viewers[start : start + concurrency]
+        before = group.live_count
+        for viewer in wave:
+            viewer.connect()
+        deadline = CLOCK() + 30
+        while group.live_count - before < len(wave) and CLOCK() < deadline:
+            if all(v.failed for v in wave if not v.live):
+                break
+            await asyncio.sleep(0.01)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(group.all_live.wait(), 30)
+    conn.send(("connected", group.live_count, CLOCK() - started))
+    rusage_start = resource.getrusage(resource.RUSAGE_SELF)
+    while True:
+        command, *args = await asyncio.to_thread(conn.recv)
+        if command == "wait":
+            seqs, timeout = args
+            group.expect(seqs)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(group.complete.wait(), timeout)
+            conn.send(("waited", len(group.waiting_for)))
+        elif command == "mark":
+            rusage_start = resource.getrusage(resource.RUSAGE_SELF)
+            conn.send(("marked",))
+        elif command == "results":
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = (usage.ru_utime - rusage_start.ru_utime) + (usage.ru_stime - rusage_start.ru_stime)
+            conn.send(
+                (
+                    "results",
+                    {
+                        "arrivals": [v.arrivals for v in group.viewers],
+                        "duplicates": [v.duplicates for v in group.viewers],
+                        "ignored": [v.ignored for v in group.viewers],
+                        "removes": sum(v.removes for v in group.viewers),
+                        "reloads": sum(v.reloads for v in group.viewers),
+                        "reconnects": sum(v.reconnects for v in group.viewers),
+                        "ended": sum(v.ended for v in group.viewers),
+                        "failed": [v.failed for v in group.viewers if v.failed],
+                        "cpu": cpu,
+                    },
+                )
+            )
+        elif command == "stop":
+            group.stopping = True
+            for viewer in group.viewers:
+                viewer.close()
+            for task in group.tasks:
+                task.cancel()
+            await asyncio.sleep(0.2)
+            conn.send(("stopped",))
+            return
+
+
+class ViewerProcesses:
+    """Viewer child processes, driven over pipes."""
+
+    def __init__(self, targets: list[tuple[int, str]], processes: int, concurrency: int) -> None:
+        context = mp.get_context("spawn")
+        processes = max(1, min(processes, len(targets)))
+        self.pipes = []
+        self.processes = []
+        for index in range(processes):
+            share = targets[index::processes]
+            parent, child = context.Pipe()
+            process = context.Process(
+                target=viewer_process, args=(child, share, concurrency), daemon=True
+            )
+            process.start()
+            self.pipes.append(parent)
+            self.processes.append(process)
+
+    async def receive_all(self, timeout: float) -> list[Any]:
+        async def one(pipe: Any) -> Any:
+            deadline = CLOCK() + timeout
+            while CLOCK() < deadline:
+                if pipe.poll():
+                    return pipe.recv()
+                await asyncio.sleep(0.02)
+            raise TimeoutError("a viewer process did not answer")
+
+        return await asyncio.gather(*(one(pipe) for pipe in self.pipes))
+
+    async def ask(self, message: tuple[Any, ...], timeout: float) -> list[Any]:
+        for pipe in self.pipes:
+            pipe.send(message)
+        return await self.receive_all(timeout)
+
+    def stop(self) -> None:
+        for pipe in self.pipes:
+            with contextlib.suppress(OSError, BrokenPipeError):
+                pipe.send(("stop",))
+        for process in self.processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
+
+
+# --- scenarios ---------------------------------------------------------------------------
+
+
+@dataclass
+class Scenario:
+    name: str
+    viewers: int
+    servers: int
+    rate: float
+    duration: float
+    lines: list[str] = field(default_factory=list)
+
+
+def new_data_dir(base: Path, name: str) -> Path:
+    path = base / name
+    path.mkdir(parents=True)
+    return path
+
+
+async def start_servers(
+    data_dir: Path, count: int, hashtag: str, extra_env: dict[str, str]
+) -> list[Server]:
+    servers: list[Server] = []
+    # One after the other: the first migrates and collects static files.
+    for _index in range(count):
+        server = Server(data_dir, free_port(), extra_env)
+        servers.append(server)
+        await wait_ready(server, hashtag)
+    return servers
+
+
+def stop_servers(servers: list[Server]) -> None:
+    for server in servers:
+        with contextlib.suppress(Exception):
+            server.stop()
+
+
+async def run_fanout(scenario: Scenario, base: Path, args: argparse.Namespace) -> str:
+    hashtag = f"bench{scenario.viewers}{'r' if scenario.servers > 1 else ''}"
+    extra_env = {"REDIS_URL": REDIS_URL} if scenario.servers > 1 else {}
+    data_dir = new_data_dir(base, hashtag)
+    setup_data(data_dir, [hashtag], extra_env)
+    servers: list[Server] = []
+    viewers: ViewerProcesses | None = None
+    posters: list[Poster] = []
+    try:
+        servers = await start_servers(data_dir, scenario.servers, hashtag, extra_env)
+        stream_path = f"/e/{hashtag}/stream"
+        targets = [
+            (servers[i % len(servers)].port, stream_path) for i in range(scenario.viewers)
+        ]
+        viewers = ViewerProcesses(targets, args.viewer_procs, args.connect_concurrency)
+        connected = await viewers.receive_all(timeout=180)
+        live = sum(reply[1] for reply in connected)
+        connect_seconds = max(reply[2] for reply in connected)
+        if live < scenario.viewers:
+            print(f"  warning: only {live} of {scenario.viewers} viewers connected", flush=True)
+
+        posters = [
+            Poster(server.port, f"/e/{hashtag}/", await fetch_form(server.port, hashtag))
+            for server in servers
+        ]
+        # Warm-up: one post every viewer must receive before measuring (all subscribed).
+        warm_ok = True
+        for warm_seq in range(1, 3):
+            _sent, _done, status = await posters[warm_seq % len(posters)].post(warm_seq)
+            if status != 302:
+                raise RuntimeError(f"Warm-up post answered {status}:\n{servers[0].log_tail()}")
+        waited = await viewers.ask(("wait", [1, 2], 60), timeout=90)
+        warm_ok = all(reply[1] == 0 for reply in waited)
+        if not warm_ok:
+            print("  warning: not every viewer received the warm-up posts", flush=True)
+        await asyncio.sleep(0.5)
+
+        await viewers.ask(("mark",), timeout=30)
+        cpu_before = {s.pid: cpu_seconds(s.pid) for s in servers}
+        client_usage = resource.getrusage(resource.RUSAGE_SELF)
+        total = int(round(scenario.rate * scenario.duration))
+        first_seq = 100
+        results: dict[int, tuple[float, float, int]] = {}
+        tasks = []
+
+        async def one(seq: int, poster: Poster) -> None:
+            results[seq] = await poster.post(seq)
+
+        window_start = CLOCK()
+        for index in range(total):
+            at = window_start + index / scenario.rate
+            delay = at - CLOCK()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            seq = first_seq + index
+            tasks.append(asyncio.create_task(one(seq, posters[index % len(posters)])))
+        await asyncio.wait_for(asyncio.gather(*tasks), 120)
+        post_window = CLOCK() - window_start
+        accepted = sorted(seq for seq, (_s, _d, status) in results.items() if status == 302)
+        statuses: dict[int, int] = {}
+        for _s, _d, status in results.values():
+            statuses[status] = statuses.get(status, 0) + 1
+
+        # Drain: every viewer should have every accepted post (bounded wait).
+        waited = await viewers.ask(("wait", accepted, args.drain), timeout=args.drain + 60)
+        window = CLOCK() - window_start
+        server_cpu = sum(cpu_seconds(s.pid) - cpu_before[s.pid] for s in servers)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        poster_cpu = (usage.ru_utime - client_usage.ru_utime) + (
+            usage.ru_stime - client_usage.ru_stime
+        )
+        replies = await viewers.ask(("results",), timeout=120)
+        memory = sum(rss_mb(s.pid) for s in servers)
+        tracebacks = sum(s.errors_logged() for s in servers)
+    finally:
+        for poster in posters:
+            poster.close()
+        if viewers is not None:
+            viewers.stop()
+        stop_servers(servers)
+
+    latencies: list[float] = []
+    lost_per_viewer: list[int] = []
+    dups_per_viewer: list[int] = []
+    ignored = 0
+    viewer_cpu = 0.0
+    failed: list[str] = []
+    reconnects = removes = reloads = ended = 0
+    lost_seqs: dict[int, int] = {}
+    for _kind, data in replies:
+        ended += data["ended"]
+        viewer_cpu += data["cpu"]
+        failed += data["failed"]
+        reconnects += data["reconnects"]
+        removes += data["removes"]
+        reloads += data["reloads"]
+        ignored += sum(data["ignored"])
+        dups_per_viewer += data["duplicates"]
+        for arrivals in data["arrivals"]:
+            lost = 0
+            for seq in accepted:
+                arrived = arrivals.get(seq)
+                if arrived is None:
+                    lost += 1
+                    lost_seqs[seq] = lost_seqs.get(seq, 0) + 1
+                else:
+                    latencies.append(arrived - results[seq][0])
+            lost_per_viewer.append(lost)
+    if args.dump:
+        per_post: dict[int, list[float]] = {seq: [] for seq in accepted}
+        for _kind, data in replies:
+            for arrivals in data["arrivals"]:
+                for seq in accepted:
+                    if seq in arrivals:
+                        per_post[seq].append(arrivals[seq] - results[seq][0])
+        dump = Path(args.dump) / f"{hashtag}.csv"
+        dump.parent.mkdir(parents=True, exist_ok=True)
+        with dump.open("w") as out:
+            out.write("seq,sent_s,response_ms,status,received_by,p50_ms,max_ms\n")
+            for seq in sorted(results):
+                sent, done, status = results[seq]
+                values = sorted(per_post.get(seq, []))
+                out.write(
+                    f"{seq},{sent - window_start:.3f},{(done - sent) * 1000:.1f},{status},"
+                    f"{len(values)},{fmt_ms(percentile(values, 50))},"
+                    f"{fmt_ms(percentile(values, 100))}\n"
+                )
+    latencies.sort()
+    post_times = sorted(done - sent for sent, done, status in results.values() if status == 302)
+    label = "redis x2" if scenario.servers > 1 else "1 process"
+    line = (
+        f"[{label}] viewers={live}/{scenario.viewers} rate={scenario.rate:g}/s "
+        f"posts={total} accepted={len(accepted)} ({len(accepted) / post_window:.1f}/s) "
+        f"p50={fmt_ms(percentile(latencies, 50))} p95={fmt_ms(percentile(latencies, 95))} "
+        f"p99={fmt_ms(percentile(latencies, 99))} max={fmt_ms(percentile(latencies, 100))} ms "
+        f"lost={sum(lost_per_viewer)} (max/viewer {max(lost_per_viewer, default=0)}) "
+        f"dup={sum(dups_per_viewer)} (max/viewer {max(dups_per_viewer, default=0)}) "
+        f"server_rss={memory:.0f} MB"
+    )
+    detail = (
+        f"    post response p50={fmt_ms(percentile(post_times, 50))} "
+        f"p99={fmt_ms(percentile(post_times, 99))} ms; "
+        f"statuses={statuses}; connect {live} viewers in {connect_seconds:.1f} s; "
+        f"cpu over {window:.1f} s: server {server_cpu / window * 100:.0f}%, "
+        f"viewer clients {viewer_cpu / window * 100:.0f}%, poster {poster_cpu / window * 100:.0f}% "
+        f"(of one core); streams ended by server={ended} reconnects={reconnects} "
+        f"out-of-order ignored={ignored} "
+        f"removes={removes} reloads={reloads} server tracebacks={tracebacks}"
+    )
+    if lost_seqs:
+        worst = sorted(lost_seqs.items())[:8]
+        detail += (
+            f"\n    lost posts: {len(lost_seqs)} of {len(accepted)} missed by some viewer; "
+            "first (post seq: viewers missing it): "
+            + ", ".join(f"{seq}: {count}" for seq, count in worst)
+        )
+    if failed:
+        detail += f"\n    viewer failures: {len(failed)} (first: {failed[0]})"
+    if any(reply[1] for reply in waited):
+        detail += f"\n    drain: still missing after {args.drain:g} s wait"
+    return line + "\n" + detail
+
+
+async def run_ingest(base: Path, args: argparse.Namespace) -> str:
+    hashtag = "benchingest"
+    data_dir = new_data_dir(base, hashtag)
+    setup_data(data_dir, [hashtag], {})
+    servers: list[Server] = []
+    try:
+        servers = await start_servers(data_dir, 1, hashtag, {})
+        server = servers[0]
+        tokens = await fetch_form(server.port, hashtag)
+        path = f"/e/{hashtag}/"
+        times: list[float] = []
+        statuses: dict[int, int] = {}
+        counter = iter(range(1_000_000, 10_000_000))
+        stop_at = 0.0
+
+        async def worker() -> None:
+            poster = Poster(server.port, path, tokens)
+            try:
+                while CLOCK() < stop_at:
+                    sent, done, status = await poster.post(next(counter))
+                    if done <= stop_at:
+                        statuses[status] = statuses.get(status, 0) + 1
+                        if status == 302:
+                            times.append(done - sent)
+            finally:
+                poster.close()
+
+        # A short warm-up, then the measured window.
+        stop_at = CLOCK() + 1.0
+        await asyncio.gather(*(worker() for _ in range(args.ingest_connections)))
+        times.clear()
+        statuses.clear()
+        cpu_before = cpu_seconds(server.pid)
+        client_before = resource.getrusage(resource.RUSAGE_SELF)
+        start = CLOCK()
+        stop_at = start + args.ingest_duration
+        await asyncio.wait_for(
+            asyncio.gather(*(worker() for _ in range(args.ingest_connections))),
+            args.ingest_duration + 120,
+        )
+        elapsed = args.ingest_duration
+        server_cpu = cpu_seconds(server.pid) - cpu_before
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        client_cpu = (usage.ru_utime - client_before.ru_utime) + (
+            usage.ru_stime - client_before.ru_stime
+        )
+        memory = rss_mb(server.pid)
+        tracebacks = server.errors_logged()
+    finally:
+        stop_servers(servers)
+    times.sort()
+    accepted = statuses.get(302, 0)
+    return (
+        f"[ingest] connections={args.ingest_connections} duration={elapsed:g}s "
+        f"accepted={accepted} ({accepted / elapsed:.0f} posts/s) "
+        f"p50={fmt_ms(percentile(times, 50))} p99={fmt_ms(percentile(times, 99))} "
+        f"max={fmt_ms(percentile(times, 100))} ms statuses={statuses} "
+        f"server_rss={memory:.0f} MB\n"
+        f"    cpu: server {server_cpu / elapsed * 100:.0f}%, client "
+        f"{client_cpu / elapsed * 100:.0f}% (of one core); "
+        f"mean {statistics.fmean(times) * 1000 if times else math.nan:.1f} ms; "
+        f"server tracebacks={tracebacks}"
+    )
+
+
+def redis_available() -> bool:
+    try:
+        with socket.create_connection((HOST, 6379), timeout=2) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    base = Path(tempfile.mkdtemp(prefix="treffpunkt-bench-"))
+    failures = 0
+    try:
+        plan: list[tuple[str, Any]] = []
+        if args.fanout:
+            for count in args.viewers:
+                plan.append(("fanout", Scenario("fanout", count, 1, args.rate, args.duration)))
+        if args.redis:
+            plan.append(
+                ("fanout", Scenario("redis", max(args.viewers), 2, args.rate, args.duration))
+            )
+        if args.ingest:
+            plan.append(("ingest", None))
+        print(
+            f"wall_fanout: {os.cpu_count()} CPUs, python {python()}, data in {base}, "
+            f"open files limit {resource.getrlimit(resource.RLIMIT_NOFILE)[0]}",
+            flush=True,
+        )
+        for kind, scenario in plan:
+            started = CLOCK()
+            try:
+                if kind == "ingest":
+                    output = await run_ingest(base, args)
+                else:
+                    if scenario.servers > 1 and not redis_available():
+                        print("[redis x2] skipped: no Redis answers on 127.0.0.1:6379", flush=True)
+                        continue
+                    output = await run_fanout(scenario, base, args)
+            except Exception as error:  # report and go on with the next scenario
+                failures += 1
+                output = f"[{kind}] FAILED: {type(error).__name__}: {error}"
+            print(output, f"    ({CLOCK() - started:.0f} s)", flush=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+        else:
+            print(f"data kept in {base}")
+    return 1 if failures else 0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--viewers",
+        default="100,1000,2000",
+        help="comma-separated viewer counts for the fan-out runs (default 100,1000,2000)",
+    )
+    parser.add_argument("--rate", type=float, default=20, help="posts per second (default 20)")
+    parser.add_argument("--duration", type=float, default=15, help="seconds of posting (default 15)")
+    parser.add_argument("--fanout", action="store_true", help="run the one-process fan-out runs")
+    parser.add_argument("--redis", action="store_true", help="run the two-process Redis run")
+    parser.add_argument("--ingest", action="store_true", help="run the ingest run")
+    parser.add_argument(
+        "--drain", type=float, default=15, help="seconds to wait for late events (default 15)"
+    )
+    parser.add_argument(
+        "--viewer-procs", type=int, default=1, help="processes for the SSE viewers (default 1)"
+    )
+    parser.add_argument(
+        "--connect-concurrency",
+        type=int,
+        default=100,
+        help="viewers connecting at once (default 100)",
+    )
+    parser.add_argument(
+        "--ingest-connections", type=int, default=16, help="concurrent posters (default 16)"
+    )
+    parser.add_argument(
+        "--ingest-duration", type=float, default=10, help="seconds of ingest (default 10)"
+    )
+    parser.add_argument("--dump", help="write one CSV line per post into this folder")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data folders")
+    args = parser.parse_args(argv)
+    args.viewers = [int(v) for v in str(args.viewers).split(",") if v.strip()]
+    if not (args.fanout or args.redis or args.ingest):
+        args.fanout = args.redis = args.ingest = True
+    return args
+
+
+def main() -> int:
+    args = parse_args()
+    raise_open_files_limit()  # the servers inherit it
+    try:
+        return asyncio.run(main_async(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
