@@ -220,6 +220,35 @@ class Server:
         self._log.close()
 
 
+def start_profiler(args: argparse.Namespace, server: Server, name: str, seconds: float) -> Any:
+    """py-spy (if --profile and it is installed) on a server for the measured window."""
+    if not args.profile:
+        return None
+    spy = shutil.which("py-spy") or str(Path(python()).parent / "py-spy")
+    if not Path(spy).exists():
+        print("  (--profile: py-spy is not installed)", flush=True)
+        return None
+    Path(args.profile).mkdir(parents=True, exist_ok=True)
+    out = Path(args.profile) / f"{name}-{server.port}.folded"
+    return subprocess.Popen(
+        [spy, "record", "-p", str(server.pid), "-r", "200", "-f", "raw", "-o", str(out),
+         "-d", str(max(1, int(seconds))), "--nonblocking"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop_profilers(profilers: list[Any]) -> None:
+    for profiler in profilers:
+        if profiler is None:
+            continue
+        try:
+            profiler.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            profiler.kill()
+            profiler.wait(timeout=5)
+
+
 def setup_data(data_dir: Path, hashtags: list[str], extra_env: dict[str, str]) -> None:
     env = {**os.environ, **SERVER_ENV, **extra_env, "TREFFPUNKT_DATA_DIR": str(data_dir)}
     env["DJANGO_SETTINGS_MODULE"] = "treffpunkt.settings"
@@ -820,6 +849,9 @@ async def run_fanout(scenario: Scenario, base: Path, args: argparse.Namespace) -
         await asyncio.sleep(0.5)
 
         await viewers.ask(("mark",), timeout=30)
+        profilers = [
+            start_profiler(args, server, hashtag, scenario.duration) for server in servers
+        ]
         cpu_before = {s.pid: cpu_seconds(s.pid) for s in servers}
         client_usage = resource.getrusage(resource.RUSAGE_SELF)
         total = int(round(scenario.rate * scenario.duration))
@@ -856,6 +888,7 @@ async def run_fanout(scenario: Scenario, base: Path, args: argparse.Namespace) -
         replies = await viewers.ask(("results",), timeout=120)
         memory = sum(rss_mb(s.pid) for s in servers)
         tracebacks = sum(s.errors_logged() for s in servers)
+        stop_profilers(profilers)
     finally:
         for poster in posters:
             poster.close()
@@ -979,6 +1012,7 @@ async def run_ingest(base: Path, args: argparse.Namespace) -> str:
         statuses.clear()
         cpu_before = cpu_seconds(server.pid)
         client_before = resource.getrusage(resource.RUSAGE_SELF)
+        profiler = start_profiler(args, server, hashtag, args.ingest_duration)
         start = CLOCK()
         stop_at = start + args.ingest_duration
         await asyncio.wait_for(
@@ -993,6 +1027,7 @@ async def run_ingest(base: Path, args: argparse.Namespace) -> str:
         )
         memory = rss_mb(server.pid)
         tracebacks = server.errors_logged()
+        stop_profilers([profiler])
     finally:
         stop_servers(servers)
     times.sort()
@@ -1091,6 +1126,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--ingest-duration", type=float, default=10, help="seconds of ingest (default 10)"
     )
     parser.add_argument("--dump", help="write one CSV line per post into this folder")
+    parser.add_argument(
+        "--profile", help="record py-spy profiles (folded stacks) of the servers into this folder"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data folders")
     args = parser.parse_args(argv)
     args.viewers = [int(v) for v in str(args.viewers).split(",") if v.strip()]

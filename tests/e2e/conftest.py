@@ -146,7 +146,12 @@ def asgi_server(_asgi_server_url: str, transactional_db: None) -> Generator[str]
         if conn.vendor == "sqlite" and conn.is_in_memory_db()
     }
 
+    in_flight = [0]  # requests between request_started and request_finished
+    lock = threading.Lock()
+
     def use_shared_connections(**kwargs: object) -> None:
+        with lock:
+            in_flight[0] += 1
         for alias, conn in shared.items():
             connections[alias] = conn
 
@@ -154,6 +159,8 @@ def asgi_server(_asgi_server_url: str, transactional_db: None) -> Generator[str]
         for conn in connections.all(initialized_only=True):
             if conn.alias not in shared:
                 conn.close()
+        with lock:
+            in_flight[0] -= 1
 
     for conn in shared.values():
         conn.inc_thread_sharing()
@@ -164,6 +171,11 @@ def asgi_server(_asgi_server_url: str, transactional_db: None) -> Generator[str]
     try:
         yield _asgi_server_url
     finally:
+        # Closed browser contexts end their live streams, but the server notices a moment
+        # later; let those requests finish before their database access goes away.
+        deadline = time.monotonic() + 5
+        while in_flight[0] > 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
         allowed_hosts.disable()
         request_started.disconnect(use_shared_connections, sender=ASGIHandler)
         request_finished.disconnect(close_own_connections, sender=ASGIHandler)

@@ -19,7 +19,7 @@ from treffpunkt.accounts.models import User
 from treffpunkt.events.actions import create_event
 from treffpunkt.events.models import Contribution, Event
 
-from .helpers import VIEWPORTS, Browsing, Viewport, german
+from .helpers import VIEWPORTS, Browsing, Viewport, german, tr
 
 pytestmark = pytest.mark.e2e
 
@@ -116,13 +116,19 @@ def post_from_phone(browsing: Browsing, event: Event, text: str, confirmation: s
     expect(guest.get_by_role("heading", name=event.guiding_question, level=2)).to_be_visible()
     browsing.check(guest, "join")
 
-    guest.get_by_label(german("Your post"), exact=True).fill(text)
+    # The label is "Ihr Beitrag:", with Django's label suffix.
+    guest.get_by_label(re.compile(rf"^{re.escape(german('Your post'))}:?$")).fill(text)
     with guest.expect_navigation() as navigation:
         guest.get_by_role("button", name=german("Send to the wall")).click()
     assert navigation.value is not None and navigation.value.status == 200
     expect(guest).to_have_url(f"{browsing.base_url}/e/{event.hashtag}/#your-posts")
     expect(guest.get_by_role("status")).to_contain_text(confirmation)
     return guest
+
+
+def status_line(state: str) -> str:
+    """The state of one's own post as the join page shows it ("Status:" is German too)."""
+    return f"{tr('de', 'Status:')} {german(state)}"
 
 
 def own_post(guest: Page, text: str) -> Locator:
@@ -146,7 +152,7 @@ def test_a_guests_post_appears_on_the_open_wall(browsing: Browsing, admin_user: 
     )
     mine = own_post(guest, text)
     expect(mine).to_be_visible()
-    expect(mine).to_contain_text(f"{german('Status:')} {german('visible')}")
+    expect(mine).to_contain_text(status_line("visible"))
     expect(guest.get_by_role("region", name=german("On the wall"))).to_contain_text(text)
 
     # The wall shows it without being reloaded.
@@ -219,7 +225,7 @@ def test_pre_moderation_shows_a_post_only_after_approval(
         ),
     )
     expect(own_post(guest, text)).to_contain_text(
-        f"{german('Status:')} {german('waiting for the moderators')}"
+        status_line("waiting for the moderators")
     )
     expect(guest.get_by_role("region", name=german("On the wall"))).not_to_contain_text(text)
     browsing.check(guest, "waiting")
@@ -244,4 +250,4 @@ def test_pre_moderation_shows_a_post_only_after_approval(
 
     # The guest sees the new state on their next visit.
     guest.reload()
-    expect(own_post(guest, text)).to_contain_text(f"{german('Status:')} {german('visible')}")
+    expect(own_post(guest, text)).to_contain_text(status_line("visible"))

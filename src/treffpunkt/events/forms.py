@@ -51,10 +51,6 @@ class EventForm(forms.ModelForm):
             self.add_error("ends_at", _("The end must come after the start."))
         return cleaned
 
-    def validate_constraints(self, exclude: Any = None) -> None:
-        # The hashtag's uniqueness is checked by the action, with a friendlier message.
-        return None
-
 
 class ContributionForm(forms.Form):
     """A guest's post: one text field, optional name and photo, and two quiet bot checks."""

@@ -72,7 +72,11 @@ class Event(models.Model):
         verbose_name_plural = _("events")
         ordering = ["starts_at"]
         constraints = [
-            models.UniqueConstraint(Lower("hashtag"), name="event_hashtag_unique_ci"),
+            models.UniqueConstraint(
+                Lower("hashtag"),
+                name="event_hashtag_unique_ci",
+                violation_error_message=_("Another event uses this hashtag already."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
             ),

@@ -34,10 +34,10 @@ def recap_markdown(event: Event, contributions: list[Contribution]) -> str:
     ]
     highlights = [c for c in contributions if c.pinned]
     if highlights:
-        lines += [f"## {_('Highlights')}", ""]
+        lines += ["## " + _("Highlights"), ""]
         for contribution in highlights:
             lines += _quote(contribution)
-    lines += [f"## {_('All posts')}", ""]
+    lines += ["## " + _("All posts"), ""]
     for contribution in contributions:
         lines += _quote(contribution)
     return "\n".join(lines).rstrip() + "\n"

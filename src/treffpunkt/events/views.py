@@ -113,7 +113,8 @@ def _current_participant_id(request: HttpRequest) -> int | None:
 def _device_key(group: str, request: HttpRequest) -> str:
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    return f"device:{current_device_id(request) or request.META.get('REMOTE_ADDR', '')}"
+    # A device without a cookie gets one now; a bot that drops cookies meets the IP limit.
+    return f"device:{ensure_device_id(request)}"
 
 
 def _rate_limited(request: HttpRequest) -> bool:
