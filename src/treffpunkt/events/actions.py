@@ -206,7 +206,7 @@ def edit_contribution(
         raise Refused(_("Posts can be changed only in the first 24 hours."), 403)
     with transaction.atomic():
         contribution = (
-            Contribution.objects.select_for_update()
+            Contribution.objects.select_for_update(of=("self",))
             .select_related("event", "participant")
             .get(pk=contribution.pk)
         )
@@ -276,7 +276,7 @@ def moderate_contribution(
     changes, kind = transitions[action]
     with transaction.atomic():
         contribution = (
-            Contribution.objects.select_for_update()
+            Contribution.objects.select_for_update(of=("self",))
             .select_related("event", "participant__user")
             .get(pk=contribution.pk)
         )
