@@ -234,7 +234,7 @@ def start_profiler(args: argparse.Namespace, server: Server, name: str, seconds:
         [spy, "record", "-p", str(server.pid), "-r", "200", "-f", "raw", "-o", str(out),
          "-d", str(max(1, int(seconds))), "--nonblocking"],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(out.with_suffix(".log"), "wb"),  # noqa: SIM115 - closed by the child exit
     )
 
 

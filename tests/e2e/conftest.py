@@ -83,12 +83,15 @@ def viewport(request: pytest.FixtureRequest) -> Viewport:
 def _asgi_server_url() -> Generator[str]:
     """A uvicorn server for the whole session, in a thread of this process; see asgi_server."""
     import uvicorn
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
     from django.core.asgi import get_asgi_application
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     config = uvicorn.Config(
-        get_asgi_application(),
+        # Static files as live_server serves them: read from the finders on each request
+        # (WhiteNoise would keep the sizes it saw at startup while the files are edited).
+        ASGIStaticFilesHandler(get_asgi_application()),
         lifespan="off",
         log_config=None,  # leave the test run's logging alone
         log_level="warning",
@@ -135,6 +138,7 @@ def asgi_server(_asgi_server_url: str, transactional_db: None) -> Generator[str]
       ASGI handler runs each request's sync code in a thread of its own) and closes it when
       the request ends, so no connection outlives the test to block dropping the test database.
     """
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
     from django.core.handlers.asgi import ASGIHandler
     from django.core.signals import request_finished, request_started
     from django.db import connections
@@ -164,8 +168,10 @@ def asgi_server(_asgi_server_url: str, transactional_db: None) -> Generator[str]
 
     for conn in shared.values():
         conn.inc_thread_sharing()
-    request_started.connect(use_shared_connections, sender=ASGIHandler, weak=False)
-    request_finished.connect(close_own_connections, sender=ASGIHandler, weak=False)
+    handlers = (ASGIHandler, ASGIStaticFilesHandler)  # the senders of the server's signals
+    for handler in handlers:
+        request_started.connect(use_shared_connections, sender=handler, weak=False)
+        request_finished.connect(close_own_connections, sender=handler, weak=False)
     allowed_hosts = modify_settings(ALLOWED_HOSTS={"append": "127.0.0.1"})
     allowed_hosts.enable()
     try:
@@ -177,8 +183,9 @@ def asgi_server(_asgi_server_url: str, transactional_db: None) -> Generator[str]
         while in_flight[0] > 0 and time.monotonic() < deadline:
             time.sleep(0.02)
         allowed_hosts.disable()
-        request_started.disconnect(use_shared_connections, sender=ASGIHandler)
-        request_finished.disconnect(close_own_connections, sender=ASGIHandler)
+        for handler in handlers:
+            request_started.disconnect(use_shared_connections, sender=handler)
+            request_finished.disconnect(close_own_connections, sender=handler)
         for conn in shared.values():
             conn.dec_thread_sharing()
 

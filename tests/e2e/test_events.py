@@ -203,7 +203,6 @@ def test_a_moderator_hides_a_post_and_the_wall_drops_it(
     assert Contribution.objects.get(text=text).state == Contribution.State.HIDDEN
 
     browsing.check(moderation, "moderate-hidden")
-    browsing.check(wall, "wall-after-hide")
 
 
 def test_pre_moderation_shows_a_post_only_after_approval(
@@ -217,7 +216,6 @@ def test_pre_moderation_shows_a_post_only_after_approval(
     expect(
         moderation.get_by_text(german("Pre-moderation: posts show only after approval."))
     ).to_be_visible()
-    browsing.check(moderation, "moderate-empty")
 
     guest = post_from_phone(
         browsing,
@@ -229,9 +227,7 @@ def test_pre_moderation_shows_a_post_only_after_approval(
         ),
         check=False,  # the join page was checked in test_a_guests_post_...
     )
-    expect(own_post(guest, text)).to_contain_text(
-        status_line("waiting for the moderators")
-    )
+    expect(own_post(guest, text)).to_contain_text(status_line("waiting for the moderators"))
     expect(guest.get_by_role("region", name=german("On the wall"))).not_to_contain_text(text)
     browsing.check(guest, "waiting")
 
@@ -251,7 +247,6 @@ def test_pre_moderation_shows_a_post_only_after_approval(
     assert_not_reloaded(wall)
     expect(item.locator('[data-field="state"]')).to_have_text(german("visible"))
     expect(moderation.locator('[data-region="held"]')).to_have_text("0")
-    browsing.check(wall, "wall-approved")
 
     # The guest sees the new state on their next visit.
     guest.reload()

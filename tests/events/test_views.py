@@ -249,6 +249,7 @@ def test_short_link_qr_poster_and_handout(client, event):
     qr = client.get(reverse("events:qr", args=[event.hashtag]))
     assert qr["Content-Type"] == "image/svg+xml"
     assert qr.content.startswith(b"<svg")
+    assert b'xmlns="http://www.w3.org/2000/svg"' in qr.content
 
     poster = client.get(reverse("events:poster", args=[event.hashtag])).content.decode()
     assert "#Jahrestreffen" in poster

@@ -82,7 +82,11 @@ class ContributionForm(forms.Form):
         help_text=_("A short description for people who cannot see the photo."),
     )
     # Bots fill every field; people never see this one.
-    website = forms.CharField(required=False, label=_("Leave this field empty"))
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
     started = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -1,3 +1,4 @@
+import io
 from typing import Any
 
 import segno
@@ -273,8 +274,10 @@ def _live_strings() -> dict[str, str]:
 def qr_code(request: HttpRequest, hashtag: str) -> HttpResponse:
     event = _event_or_404(hashtag)
     qr = segno.make(short_link_url(event), error="m")
-    svg = qr.svg_inline(scale=10, dark="#000000", light="#ffffff", border=2, omitsize=True)
-    response = HttpResponse(svg, content_type="image/svg+xml")
+    svg = io.BytesIO()
+    # A standalone SVG (with its namespace): browsers show it in <img> and print it sharply.
+    qr.save(svg, kind="svg", scale=10, dark="#000000", light="#ffffff", border=2, xmldecl=False)
+    response = HttpResponse(svg.getvalue(), content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=3600"
     return response
 
