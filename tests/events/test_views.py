@@ -24,7 +24,7 @@ def started_token(client, event):
 
 
 def post(client, event, text="Toller Vortrag!", **extra):
-    data = {"text": text, "author_name": "", "started": started_token(client, event), **extra}
+    data = {"text": text, "started": started_token(client, event), **extra}
     return client.post(join_url(event), data)
 
 
@@ -64,6 +64,7 @@ def test_guest_name_is_remembered_for_the_device(client, event):
 
 @pytest.mark.django_db
 def test_members_post_under_their_name(member_client, member, event):
+    assert 'name="author_name"' not in member_client.get(join_url(event)).content.decode()
     post(member_client, event)
     contribution = Contribution.objects.get()
     assert contribution.participant.user == member

@@ -89,8 +89,11 @@ class ContributionForm(forms.Form):
     )
     started = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, member: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if member:
+            # Members post under their own name.
+            del self.fields["author_name"]
         if not self.is_bound:
             self.initial["started"] = signing.TimestampSigner(salt=STARTED_SALT).sign(
                 str(int(time.time()))

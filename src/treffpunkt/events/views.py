@@ -136,7 +136,7 @@ def join(request: HttpRequest, hashtag: str) -> HttpResponse:
     participant_id = _current_participant_id(request)
     status = 200
     if request.method == "POST":
-        form = ContributionForm(request.POST, request.FILES)
+        form = ContributionForm(request.POST, request.FILES, member=request.user.is_authenticated)
         if form.is_valid():
             if _rate_limited(request):
                 form.add_error(
@@ -146,14 +146,13 @@ def join(request: HttpRequest, hashtag: str) -> HttpResponse:
                 status = 429
             else:
                 try:
-                    participant = _participant_for_request(
-                        request, form.cleaned_data["author_name"]
-                    )
+                    author_name = form.cleaned_data.get("author_name", "")
+                    participant = _participant_for_request(request, author_name)
                     contribution = actions.submit_contribution(
                         event=event,
                         participant=participant,
                         text=form.cleaned_data["text"],
-                        author_name=form.cleaned_data["author_name"],
+                        author_name=author_name,
                         photo=form.cleaned_data["photo"] or None,
                         photo_alt=form.cleaned_data["photo_alt"],
                         ip_address=request.META.get("REMOTE_ADDR", ""),
@@ -184,7 +183,7 @@ def join(request: HttpRequest, hashtag: str) -> HttpResponse:
                 .first()
                 or ""
             )
-        form = ContributionForm(initial=initial)
+        form = ContributionForm(initial=initial, member=request.user.is_authenticated)
     context = {
         "event": event,
         "form": form,
