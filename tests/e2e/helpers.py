@@ -152,8 +152,11 @@ class Browsing:
     def check(self, page: Page, step: str) -> None:
         page.wait_for_load_state("load")
         self._step += 1
-        page.screenshot(path=self.screenshot_path(f"{self._step:02d}-{step}"), full_page=True)
         viewport = self._viewports[id(page)]
+        name = f"{self._step:02d}-{step}"
+        if viewport != self.viewport:
+            name += f"-{viewport.name}"
+        page.screenshot(path=self.screenshot_path(name), full_page=True)
         where = f"{step} ({page.url}, {viewport.name})"
 
         expect(page, f"The title of {where} names the site").to_have_title(

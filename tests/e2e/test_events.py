@@ -148,7 +148,7 @@ def test_a_guests_post_appears_on_the_open_wall(browsing: Browsing, admin_user: 
     wall = open_wall(browsing, event)
     expect(wall.get_by_text(german("The wall is waiting for your thoughts."))).to_be_visible()
     expect(wall_posts(wall)).to_have_count(0)
-    browsing.check(wall, "wall-empty")
+    browsing.check(wall, "empty")
 
     # A guest posts from their phone and sees the post as theirs, visible.
     guest = post_from_phone(
@@ -167,7 +167,7 @@ def test_a_guests_post_appears_on_the_open_wall(browsing: Browsing, admin_user: 
     assert_not_reloaded(wall)
 
     browsing.check(guest, "posted")
-    browsing.check(wall, "wall-with-post")
+    browsing.check(wall, "live-post")
 
 
 def test_a_moderator_hides_a_post_and_the_wall_drops_it(
