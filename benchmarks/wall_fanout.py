@@ -205,6 +205,8 @@ def cpu_seconds(pid: int) -> float:
 class Server:
     """One `treffpunkt serve` subprocess."""
 
+    prelude: str | None = None  # --server-prelude: a Python file run before the CLI
+
     def __init__(self, data_dir: Path, port: int, extra_env: dict[str, str]) -> None:
         self.port = port
         self.log_path = data_dir / f"server-{port}.log"
@@ -212,13 +214,23 @@ class Server:
         env.pop("DJANGO_SETTINGS_MODULE", None)
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [python(), "-m", "treffpunkt", "serve", "--port", str(port), "--no-worker", "--quiet"],
+            [*self.launcher(), "serve", "--port", str(port), "--no-worker", "--quiet"],
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
             cwd=str(data_dir),
             start_new_session=True,
         )
+
+    def launcher(self) -> list[str]:
+        if not self.prelude:
+            return [python(), "-m", "treffpunkt"]
+        # Try a change without editing src: run the file, then the real command line.
+        code = (
+            "import runpy, sys; runpy.run_path(sys.argv.pop(1)); "
+            "from treffpunkt.cli import main; main(sys.argv[1:])"
+        )
+        return [python(), "-c", code, str(Path(self.prelude).resolve())]
 
     @property
     def pid(self) -> int:
@@ -1233,7 +1245,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--redis", action="store_true", help="run the two-process Redis run")
     parser.add_argument("--ingest", action="store_true", help="run the ingest run")
     parser.add_argument(
-        "--drain", type=float, default=15, help="seconds to wait for late events (default 15)"
+        "--drain", type=float, default=10, help="seconds to wait for late events (default 10)"
     )
     parser.add_argument(
         "--viewer-procs", type=int, default=1, help="processes for the SSE viewers (default 1)"
@@ -1254,6 +1266,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--profile", help="record py-spy profiles (folded stacks) of the servers into this folder"
     )
+    parser.add_argument(
+        "--server-prelude",
+        help="a Python file each server runs before `treffpunkt serve` (to try a fix)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data folders")
     args = parser.parse_args(argv)
     args.viewers = [int(v) for v in str(args.viewers).split(",") if v.strip()]
@@ -1264,6 +1280,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
+    Server.prelude = args.server_prelude
     raise_open_files_limit()  # the servers inherit it
     try:
         return asyncio.run(main_async(args))

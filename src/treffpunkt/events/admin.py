@@ -21,8 +21,8 @@ class ContributionAdmin(admin.ModelAdmin):
     search_fields = ["text"]
     readonly_fields = [field.name for field in Contribution._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False

@@ -6,10 +6,10 @@ from treffpunkt.moderation.models import CheckedItem, Decision
 class ReadOnlyAdmin(admin.ModelAdmin):
     """A log: to read, never to edit."""
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
 
