@@ -509,9 +509,7 @@ class Poster:
         done = CLOCK()
         conn.last_used = done
         location = dict(response_headers).get("location", "")
-        if status == 302 and "#your-posts" in location:
-            status = 302
-        elif status == 302:
+        if status == 302 and "#your-posts" not in location:
             status = -302  # a redirect somewhere else: not an accepted post
         if not conn.closed:
             self.idle.append(conn)
@@ -783,7 +781,7 @@ class ViewerLoop:
 
     def run(self) -> None:
         conn_fd = self.conn.fileno()
-        connect_deadline = CLOCK() + 120
+        connect_deadline = CLOCK() + 60  # viewers not live by then are reported missing
         while True:
             now = CLOCK()
             while self.to_connect and len(self.connecting) < self.concurrency:
@@ -921,7 +919,7 @@ async def run_fanout(scenario: Scenario, base: Path, args: argparse.Namespace) -
         stream_path = f"/e/{hashtag}/stream"
         targets = [(servers[i % len(servers)].port, stream_path) for i in range(scenario.viewers)]
         viewers = ViewerProcesses(targets, args.viewer_procs, args.connect_concurrency)
-        connected = await viewers.receive_all(timeout=180)
+        connected = await viewers.receive_all(timeout=120)
         live = sum(reply[1] for reply in connected)
         connect_seconds = max(reply[2] for reply in connected)
         if live < scenario.viewers:
