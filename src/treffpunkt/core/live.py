@@ -7,9 +7,9 @@ Two backends behind the same two calls:
   listener task per process hands messages to that process's local subscribers, so several
   server processes behind one proxy show the same wall.
 
-A message is a dict with ``id`` (increasing per channel), ``event`` (the SSE event name)
-and ``data`` (JSON-serializable). Messages lost while a client was away are replayed from
-the database by the stream endpoint, never from here.
+A message is a small JSON-serializable dict. Walls publish only "this wall changed" and
+read the changes themselves from the database (``events.feeds``), so nothing depends on
+messages arriving in order or at all.
 """
 
 import asyncio
@@ -175,12 +175,8 @@ def sse_frame(message_id: int | None, event: str, data: Any) -> str:
     return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
-def publish(channel: str, message_id: int, event: str, data: Any) -> None:
-    """Send a message to everyone subscribed to the channel, in every server process.
-
-    The SSE frame is built once here, not once per subscriber.
-    """
-    message = {"id": message_id, "event": event, "frame": sse_frame(message_id, event, data)}
+def publish(channel: str, message: Message) -> None:
+    """Send a small message to everyone subscribed to the channel, in every process."""
     try:
         backend().publish(channel, message)
     except Exception:
@@ -207,6 +203,13 @@ class Subscription:
             self.ended = True
             return None
         return message
+
+    def drain(self) -> None:
+        """Drop the messages already waiting (a reader that re-reads the source needs
+        one wake-up, not one per message)."""
+        while not self._queue.empty():
+            if self._queue.get_nowait() is None:
+                self.ended = True
 
 
 @contextlib.asynccontextmanager

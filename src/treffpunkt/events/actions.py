@@ -20,8 +20,8 @@ from treffpunkt.core.actions import block_participant
 from treffpunkt.core.images import reencode_image
 from treffpunkt.core.models import Participant
 from treffpunkt.core.text import clean_text, count_characters
+from treffpunkt.events import feeds
 from treffpunkt.events.models import Contribution, Event, WallChange, new_short_code
-from treffpunkt.events.payloads import moderation_payload, public_payload
 from treffpunkt.moderation.actions import attach_item, check_content, record_decision
 from treffpunkt.moderation.models import Decision, ItemKind, Verdict
 
@@ -36,14 +36,6 @@ class Refused(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
-
-
-def wall_channel(event_id: int) -> str:
-    return f"wall:{event_id}"
-
-
-def moderation_channel(event_id: int) -> str:
-    return f"moderate:{event_id}"
 
 
 def validate_hashtag(value: str) -> str:
@@ -159,8 +151,6 @@ def submit_contribution(
         except ValidationError as error:
             raise Refused(" ".join(error.messages)) from None
     with transaction.atomic():
-        # One writer per wall at a time keeps change ids in commit order on PostgreSQL too.
-        Event.objects.select_for_update().filter(pk=event.pk).values_list("pk").first()
         result = check_content(
             text=text,
             participant=participant,
@@ -242,17 +232,10 @@ def delete_contribution(
     with transaction.atomic():
         if moderator is not None:
             _log_decision(contribution, Decision.Action.DELETE, moderator, reason)
-        change = WallChange.objects.create(
-            event_id=contribution.event_id,
-            contribution_id=contribution.pk,
-            kind=WallChange.Kind.DELETED,
-        )
+        _record(contribution.event_id, contribution.pk, WallChange.Kind.DELETED)
         photo = contribution.photo
         storage, photo_name = (photo.storage, photo.name) if photo else (None, "")
-        event_id = contribution.event_id
-        contribution_id = contribution.pk
         contribution.delete()
-        transaction.on_commit(lambda: _publish_removal(event_id, contribution_id, change.pk))
         if storage is not None:
             transaction.on_commit(lambda: storage.delete(photo_name))
 
@@ -323,38 +306,18 @@ def _log_decision(
 
 
 def _record_change(contribution: Contribution, kind: str) -> WallChange:
+    return _record(contribution.event_id, contribution.pk, kind)
+
+
+def _record(event_id: int, contribution_id: int, kind: str) -> WallChange:
+    """Log a change of a wall and wake its live feeds once the transaction commits.
+
+    The event row is locked first, so on PostgreSQL the changes of one wall are committed
+    in the order of their ids, which is the order the feeds read them in.
+    """
+    Event.objects.select_for_update().filter(pk=event_id).values_list("pk").first()
     change = WallChange.objects.create(
-        event_id=contribution.event_id, contribution_id=contribution.pk, kind=kind
+        event_id=event_id, contribution_id=contribution_id, kind=kind
     )
-    transaction.on_commit(lambda: publish_change(contribution, change.pk))
+    transaction.on_commit(lambda: live.publish(feeds.channel(event_id), {"id": change.pk}))
     return change
-
-
-def publish_change(contribution: Contribution, change_id: int) -> None:
-    """Send one change to the wall and to the moderators (called after the commit)."""
-    from treffpunkt.events.queries import contributor_count
-
-    event_id = contribution.event_id
-    count = contributor_count(event_id)
-    if contribution.state == Contribution.State.VISIBLE:
-        live.publish(
-            wall_channel(event_id), change_id, "upsert", public_payload(contribution, count)
-        )
-    else:
-        live.publish(
-            wall_channel(event_id),
-            change_id,
-            "remove",
-            {"id": contribution.pk, "contributors": count},
-        )
-    live.publish(
-        moderation_channel(event_id), change_id, "upsert", moderation_payload(contribution, count)
-    )
-
-
-def _publish_removal(event_id: int, contribution_id: int, change_id: int) -> None:
-    from treffpunkt.events.queries import contributor_count
-
-    data = {"id": contribution_id, "contributors": contributor_count(event_id)}
-    live.publish(wall_channel(event_id), change_id, "remove", data)
-    live.publish(moderation_channel(event_id), change_id, "remove", data)

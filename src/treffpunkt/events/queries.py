@@ -60,7 +60,7 @@ def contributor_count(event_id: int) -> int:
 
 
 def last_change_id(event: Event) -> int:
-    return WallChange.objects.filter(event=event).aggregate(last=Max("id"))["last"] or 0
+    return last_change_id_for(event.pk)
 
 
 REPLAY_LIMIT = 2000
@@ -76,17 +76,22 @@ def recap_contributions(event: Event) -> list[Contribution]:
     )
 
 
+def last_change_id_for(event_id: int) -> int:
+    return WallChange.objects.filter(event_id=event_id).aggregate(last=Max("id"))["last"] or 0
+
+
 def changes_since(
-    event_id: int, after: int, limit: int = REPLAY_LIMIT
+    event_id: int, after: int, limit: int = REPLAY_LIMIT, upto: int | None = None
 ) -> list[tuple[WallChange, Contribution | None]]:
     """Changes after an id, each with the contribution's current state (None if deleted).
 
     Replaying current state rather than history is enough: each message says what the
     post looks like now, so the last one a client applies is right.
     """
-    changes = list(
-        WallChange.objects.filter(event_id=event_id, id__gt=after).order_by("id")[:limit]
-    )
+    changes_after = WallChange.objects.filter(event_id=event_id, id__gt=after)
+    if upto is not None:
+        changes_after = changes_after.filter(id__lte=upto)
+    changes = list(changes_after.order_by("id")[:limit])
     ids = {change.contribution_id for change in changes}
     contributions = Contribution.objects.select_related("participant__user").in_bulk(ids)
     return [(change, contributions.get(change.contribution_id)) for change in changes]

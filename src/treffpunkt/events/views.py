@@ -1,5 +1,4 @@
 import io
-from typing import Any
 
 import segno
 from asgiref.sync import sync_to_async
@@ -22,14 +21,12 @@ from django_ratelimit.core import is_ratelimited
 
 from treffpunkt.accounts.models import Role
 from treffpunkt.accounts.permissions import role_required
-from treffpunkt.core import live
 from treffpunkt.core.actions import participant_for_guest, participant_for_member
 from treffpunkt.core.devices import current_device_id, ensure_device_id
 from treffpunkt.core.models import Participant
-from treffpunkt.events import actions, queries
+from treffpunkt.events import actions, feeds, queries
 from treffpunkt.events.forms import ContributionForm, EditContributionForm, EventForm
 from treffpunkt.events.models import Contribution, Event
-from treffpunkt.events.payloads import moderation_payload, public_payload
 from treffpunkt.events.recap import recap_markdown
 from treffpunkt.moderation.models import Decision
 
@@ -389,100 +386,28 @@ def _last_event_id(request: HttpRequest) -> int:
         return 0
 
 
-def _replay(event_id: int, after: int, audience: str) -> list[tuple[int, str]]:
-    """Frames for every change after ``after``, each post once in its current state."""
-    changes = queries.changes_since(event_id, after)
-    if len(changes) >= queries.REPLAY_LIMIT:
-        return [(changes[-1][0].pk, live.sse_frame(changes[-1][0].pk, "reload", {}))]
-    latest: dict[int, tuple[int, Contribution | None]] = {}
-    for change, contribution in changes:
-        latest[change.contribution_id] = (change.pk, contribution)
-    if not latest:
-        return []
-    count = queries.contributor_count(event_id)
-    frames = []
-    for contribution_id, (change_id, contribution) in sorted(
-        latest.items(), key=lambda kv: kv[1][0]
-    ):
-        if contribution is None or (
-            audience == "wall" and contribution.state != Contribution.State.VISIBLE
-        ):
-            data: dict[str, Any] = {"id": contribution_id, "contributors": count}
-            frames.append((change_id, live.sse_frame(change_id, "remove", data)))
-        elif audience == "wall":
-            frames.append(
-                (
-                    change_id,
-                    live.sse_frame(change_id, "upsert", public_payload(contribution, count)),
-                )
-            )
-        else:
-            frames.append(
-                (
-                    change_id,
-                    live.sse_frame(change_id, "upsert", moderation_payload(contribution, count)),
-                )
-            )
-    return frames
-
-
-async def _event_stream(request: HttpRequest, event: Event, audience: str) -> StreamingHttpResponse:
-    channel = (
-        actions.wall_channel(event.pk)
-        if audience == "wall"
-        else actions.moderation_channel(event.pk)
-    )
-    after = _last_event_id(request)
-    heartbeat = settings.LIVE_HEARTBEAT_SECONDS
-    language = request.LANGUAGE_CODE
-
-    async def frames():
-        yield "retry: 2000\n\n"
-        async with live.subscribe(channel) as subscription:
-            from django.utils import translation
-
-            def replay() -> tuple[int, list[tuple[int, str]]]:
-                # An id from the future (a reset database, a hand-made URL) would silence
-                # the stream; start from the newest change instead.
-                start = min(after, queries.last_change_id(event))
-                with translation.override(language):
-                    return start, _replay(event.pk, start, audience)
-
-            last_sent, frames_to_replay = await sync_to_async(replay)()
-            for change_id, frame in frames_to_replay:
-                yield frame
-                last_sent = change_id
-            while True:
-                try:
-                    message = await subscription.receive(timeout=heartbeat)
-                except TimeoutError:
-                    yield "event: ping\ndata: {}\n\n"
-                    continue
-                if message is None:
-                    return  # fell behind or lost Redis: the browser reconnects and replays
-                if message["id"] <= last_sent:
-                    continue  # already sent during the replay
-                last_sent = message["id"]
-                yield message["frame"]
-
-    response = StreamingHttpResponse(frames(), content_type="text/event-stream")
+def _event_stream(request: HttpRequest, event: Event, audience: str) -> StreamingHttpResponse:
+    frames = feeds.follow(event.pk, audience, _last_event_id(request), request.LANGUAGE_CODE)
+    response = StreamingHttpResponse(frames, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
     return response
 
 
-async def stream(request: HttpRequest, hashtag: str) -> HttpResponseBase:
-    event = await sync_to_async(queries.event_by_hashtag)(hashtag)
+async def _find_event(hashtag: str) -> Event:
+    event = await sync_to_async(queries.event_by_hashtag, thread_sensitive=False)(hashtag)
     if event is None:
         raise Http404(_("There is no event with this hashtag."))
-    return await _event_stream(request, event, "wall")
+    return event
+
+
+async def stream(request: HttpRequest, hashtag: str) -> HttpResponseBase:
+    return _event_stream(request, await _find_event(hashtag), feeds.WALL)
 
 
 async def moderation_stream(request: HttpRequest, hashtag: str) -> HttpResponseBase:
-    event = await sync_to_async(queries.event_by_hashtag)(hashtag)
-    if event is None:
-        raise Http404(_("There is no event with this hashtag."))
+    event = await _find_event(hashtag)
     user = await request.auser()
-    if not await sync_to_async(actions.can_moderate)(user, event):
+    if not await sync_to_async(actions.can_moderate, thread_sensitive=False)(user, event):
         raise PermissionDenied
-    return await _event_stream(request, event, "moderate")
+    return _event_stream(request, event, feeds.MODERATE)
