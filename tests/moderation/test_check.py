@@ -2,13 +2,15 @@ import pytest
 from django.utils import translation
 
 from treffpunkt.core.actions import block_participant, participant_for_guest
-from treffpunkt.moderation.actions import check_content
+from treffpunkt.moderation.actions import check_content, record_check
 from treffpunkt.moderation.models import CheckedItem
 from treffpunkt.moderation.templatetags.moderation_tags import reason_text
 
 
 def check(text, participant, **kwargs):
-    return check_content(text=text, participant=participant, kind="wall_post", **kwargs)
+    result = check_content(text=text, participant=participant, kind="wall_post", **kwargs)
+    record_check(result, None)
+    return result
 
 
 @pytest.mark.django_db

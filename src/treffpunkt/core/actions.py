@@ -15,8 +15,17 @@ def participant_for_member(user: AbstractBaseUser) -> Participant:
     return participant
 
 
-def participant_for_guest(device_id: str, display_name: str = "", email: str = "") -> Participant:
-    """The Participant of the guest on this device; the name and email are updated if given."""
+def participant_for_guest(
+    device_id: str, display_name: str = "", email: str = "", *, new_device: bool = False
+) -> Participant:
+    """The Participant of the guest on this device; the name and email are updated if given.
+
+    ``new_device``: the id was made just now, so there is nothing to look up.
+    """
+    if new_device:
+        return Participant.objects.create(
+            kind=Participant.Kind.GUEST, device_id=device_id, display_name=display_name, email=email
+        )
     try:
         with transaction.atomic():
             participant, created = Participant.objects.get_or_create(

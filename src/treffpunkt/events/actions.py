@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from treffpunkt.core.models import Participant
 from treffpunkt.core.text import clean_text, count_characters
 from treffpunkt.events import feeds
 from treffpunkt.events.models import Contribution, Event, WallChange, new_short_code
-from treffpunkt.moderation.actions import attach_item, check_content, record_decision
+from treffpunkt.moderation.actions import check_content, record_check, record_decision
 from treffpunkt.moderation.models import Decision, ItemKind, Verdict
 
 HASHTAG_RE = re.compile(r"^\w{1,60}$", re.UNICODE)
@@ -174,7 +174,7 @@ def submit_contribution(
         if photo_file is not None:
             contribution.photo.save(photo_file.name or "photo.webp", photo_file, save=False)
         contribution.save()
-        attach_item(result, contribution.pk)
+        record_check(result, contribution.pk)
         _record_change(contribution, WallChange.Kind.CREATED)
     return contribution
 
@@ -208,7 +208,7 @@ def edit_contribution(
                 kind=ItemKind.WALL_POST,
                 words_to_hold=event.blocked_word_list(),
             )
-            attach_item(result, contribution.pk)
+            record_check(result, contribution.pk)
             contribution.moderation_score = round(result.score, 3)
             contribution.moderation_reasons = result.reasons_json
             if (
@@ -315,7 +315,8 @@ def _record(event_id: int, contribution_id: int, kind: str) -> WallChange:
     The event row is locked first, so on PostgreSQL the changes of one wall are committed
     in the order of their ids, which is the order the feeds read them in.
     """
-    Event.objects.select_for_update().filter(pk=event_id).values_list("pk").first()
+    if connection.features.has_select_for_update:  # SQLite serializes writes anyway
+        Event.objects.select_for_update().filter(pk=event_id).values_list("pk").first()
     change = WallChange.objects.create(
         event_id=event_id, contribution_id=contribution_id, kind=kind
     )

@@ -92,7 +92,10 @@ def short_link(request: HttpRequest, code: str) -> HttpResponse:
 def _participant_for_request(request: HttpRequest, author_name: str = "") -> Participant:
     if request.user.is_authenticated:
         return participant_for_member(request.user)
-    return participant_for_guest(ensure_device_id(request), display_name=author_name)
+    new_device = current_device_id(request) is None
+    return participant_for_guest(
+        ensure_device_id(request), display_name=author_name, new_device=new_device
+    )
 
 
 def _current_participant_id(request: HttpRequest) -> int | None:

@@ -71,7 +71,8 @@ def check_content(
 ) -> CheckResult:
     """Score a submission and record the check; the caller stores the item with the verdict.
 
-    Call it inside the transaction that saves the item, then pass ``result.item`` the id.
+    The check is recorded (unsaved) in ``result.item``; the caller saves it with
+    ``record_check`` once the checked item has an id, in the same transaction.
     """
     now = timezone.now()
     normalized = normalize_text(text)
@@ -128,7 +129,7 @@ def check_content(
         verdict = Verdict.HOLD
     else:
         verdict = Verdict.PUBLISH
-    item = CheckedItem.objects.create(
+    item = CheckedItem(
         kind=kind,
         participant=participant,
         text_hash=text_hash,
@@ -141,9 +142,11 @@ def check_content(
     return CheckResult(verdict=verdict, score=score, reasons=reasons, item=item)
 
 
-def attach_item(result: CheckResult, object_id: int) -> None:
-    """Remember which stored item a check was for."""
-    CheckedItem.objects.filter(pk=result.item.pk).update(object_id=object_id)
+def record_check(result: CheckResult, object_id: int | None) -> CheckedItem:
+    """Store a check with the id of the item it was for."""
+    result.item.object_id = object_id
+    result.item.save()
+    return result.item
 
 
 def record_decision(
