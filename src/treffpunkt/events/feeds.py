@@ -12,7 +12,7 @@ change (PostgreSQL), and SQLite serializes all writes.
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -136,7 +136,9 @@ class Feed:
 _feeds: dict[tuple[int, str, str], Feed] = {}
 
 
-async def follow(event_id: int, audience: str, after: int, language: str) -> AsyncIterator[str]:
+async def follow(
+    event_id: int, audience: str, after: int, language: str
+) -> AsyncGenerator[str, None]:
     """Everything after change ``after``: first replayed from the database, then live."""
     key = (event_id, audience, language)
     feed = _feeds.get(key)

@@ -1,0 +1,104 @@
+"""The public wall stream as a small ASGI app in front of Django.
+
+Through Django's handler every open stream keeps a thread of its own for as long as it is
+open (the per-request context for synchronous code), which a wall with thousands of
+viewers cannot afford. The stream needs nothing of Django's middleware (no session, no
+CSRF, no login), so ``treffpunkt.asgi`` routes it here. The moderators' stream, which needs
+the login, stays a Django view. Both read from ``events.feeds``.
+"""
+
+import asyncio
+import contextlib
+import re
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
+from treffpunkt.events import feeds, queries
+
+PATH = re.compile(r"^/(?:(?P<language>[a-z]{2})/)?e/(?P<hashtag>[^/]+)/stream$")
+
+Scope = dict[str, Any]
+
+
+def matches(scope: Scope) -> re.Match[str] | None:
+    if scope["type"] != "http":
+        return None
+    match = PATH.match(scope["path"])
+    if match and match["language"] not in (None, *dict(settings.LANGUAGES)):
+        return None
+    return match
+
+
+def last_event_id(scope: Scope) -> int:
+    headers = dict(scope.get("headers") or [])
+    raw = headers.get(b"last-event-id", b"").decode("latin-1")
+    if not raw:
+        raw = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("after", ["0"])[0]
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        return 0
+
+
+async def _plain(send: Any, status: int, text: str) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+        }
+    )
+    await send({"type": "http.response.body", "body": text.encode()})
+
+
+async def wall_stream(scope: Scope, receive: Any, send: Any, match: re.Match[str]) -> None:
+    if scope["method"] not in {"GET", "HEAD"}:
+        await _plain(send, 405, "Method not allowed")
+        return
+    find = sync_to_async(queries.event_by_hashtag, thread_sensitive=False)
+    event = await find(unquote(match["hashtag"]))
+    if event is None:
+        await _plain(send, 404, "There is no event with this hashtag.")
+        return
+    language = match["language"] or settings.LANGUAGE_CODE
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"text/event-stream; charset=utf-8"),
+                (b"cache-control", b"no-cache"),
+                (b"x-accel-buffering", b"no"),
+            ],
+        }
+    )
+    if scope["method"] == "HEAD":
+        await send({"type": "http.response.body", "body": b""})
+        return
+    frames = feeds.follow(event.pk, feeds.WALL, last_event_id(scope), language)
+
+    async def forward() -> None:
+        async for frame in frames:
+            await send({"type": "http.response.body", "body": frame.encode(), "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+    forwarding = asyncio.ensure_future(forward())
+    disconnected = asyncio.ensure_future(_wait_for_disconnect(receive))
+    try:
+        await asyncio.wait({forwarding, disconnected}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (forwarding, disconnected):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, OSError):
+                await task
+        await frames.aclose()
+
+
+async def _wait_for_disconnect(receive: Any) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
