@@ -164,9 +164,6 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    # Opening an SQLite connection costs more than most queries: keep one per thread.
-    _database["CONN_MAX_AGE"] = 600
-    _database["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
