@@ -51,3 +51,16 @@ def admin_client(client, admin_user):
 def member_client(client, member):
     client.force_login(member)
     return client
+
+
+@pytest.fixture
+def redis_url():
+    """The Redis on 127.0.0.1:6379 that the test command expects (CI starts it)."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_timeout=1).ping()
+    except redis.ConnectionError:
+        pytest.fail("Redis on 127.0.0.1:6379 does not answer (the test command expects it)")
+    return url

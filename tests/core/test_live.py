@@ -54,18 +54,6 @@ def test_sse_frames():
     assert frame == 'id: 7\nevent: upsert\ndata: {"text":"a\\nb"}\n\n'
 
 
-@pytest.fixture
-def redis_url():
-    import redis
-
-    url = "redis://127.0.0.1:6379/15"
-    try:
-        redis.Redis.from_url(url, socket_timeout=1).ping()
-    except redis.ConnectionError:
-        pytest.fail("Redis on 127.0.0.1:6379 does not answer (the test command expects it)")
-    return url
-
-
 def test_redis_backend_delivers_across_processes(redis_url):
     """Two backends stand for two server processes sharing one Redis."""
     publisher_side = live.RedisBackend(redis_url)

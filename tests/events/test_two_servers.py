@@ -11,8 +11,6 @@ import time
 import urllib.parse
 import urllib.request
 
-import pytest
-
 from ..test_cli import free_port, run_cli
 
 
@@ -93,15 +91,3 @@ def test_a_post_on_one_server_reaches_a_viewer_on_the_other(tmp_path, redis_url)
             server.terminate()
         for server in servers:
             server.wait(timeout=20)
-
-
-@pytest.fixture
-def redis_url():
-    import redis
-
-    url = "redis://127.0.0.1:6379/0"
-    try:
-        redis.Redis.from_url(url, socket_timeout=1).ping()
-    except redis.ConnectionError:
-        pytest.fail("Redis on 127.0.0.1:6379 does not answer (the test command expects it)")
-    return url

@@ -52,16 +52,20 @@ class EventForm(forms.ModelForm):
         return cleaned
 
 
-class ContributionForm(forms.Form):
-    """A guest's post: one text field, optional name and photo, and two quiet bot checks."""
-
-    text = forms.CharField(
+def post_text_field() -> forms.CharField:
+    # The real limit (500, links counted as 23) is applied by the action.
+    return forms.CharField(
         label=_("Your post"),
         widget=forms.Textarea(attrs={"rows": 4, "data-counter": "500"}),
-        # The real limit (500, links counted as 23) is applied by the action.
         max_length=5000,
         error_messages={"required": _("Please write something first.")},
     )
+
+
+class ContributionForm(forms.Form):
+    """A guest's post: one text field, optional name and photo, and two quiet bot checks."""
+
+    text = post_text_field()
     author_name = forms.CharField(
         label=_("Your name (optional)"),
         max_length=80,
@@ -125,9 +129,4 @@ class ContributionForm(forms.Form):
 
 
 class EditContributionForm(forms.Form):
-    text = forms.CharField(
-        label=_("Your post"),
-        widget=forms.Textarea(attrs={"rows": 4, "data-counter": "500"}),
-        max_length=5000,
-        error_messages={"required": _("Please write something first.")},
-    )
+    text = post_text_field()
