@@ -150,7 +150,10 @@ async def follow(
         feed.task = asyncio.get_running_loop().create_task(feed.run())
     try:
         yield "retry: 2000\n\n"
-        await feed.ready.wait()
+        try:
+            await asyncio.wait_for(feed.ready.wait(), timeout=30)
+        except TimeoutError:
+            return  # the feed could not start (database down?): the browser retries
         # No await between reading the watermark and the queue taking over: the replay
         # covers up to the watermark, the feed everything after it.
         upto = feed.watermark
