@@ -98,9 +98,6 @@ class Event(models.Model):
             minutes=settings.EVENT_POSTING_GRACE_MINUTES
         )
 
-    def has_started(self, now: "datetime | None" = None) -> bool:
-        return (now or timezone.now()) >= self.starts_at - timedelta(hours=2)
-
     def blocked_word_list(self) -> list[str]:
         return [line.strip().lower() for line in self.blocked_words.splitlines() if line.strip()]
 

@@ -1,7 +1,7 @@
-"""What the live stream sends about a contribution: data only, rendered by the page's JS.
+"""What the live streams send about a contribution: data only, rendered by the page's JS.
 
 The public payload never carries anything the wall must not show (no state, no reasons,
-no participant id); the moderators' payload adds what they need to decide.
+no participant id); the moderators' payload only says which post changed.
 """
 
 from typing import Any
@@ -26,17 +26,5 @@ def public_payload(contribution: Contribution, contributors: int) -> dict[str, A
 
 
 def moderation_payload(contribution: Contribution, contributors: int) -> dict[str, Any]:
-    from treffpunkt.moderation.templatetags.moderation_tags import reason_text
-
-    payload = public_payload(contribution, contributors)
-    participant = contribution.participant
-    payload.update(
-        state=contribution.state,
-        state_label=str(Contribution.State(contribution.state).label),
-        reasons=[reason_text(reason) for reason in contribution.moderation_reasons],
-        score=contribution.moderation_score,
-        participant=participant.pk,
-        participant_kind=participant.kind,
-        blocked=participant.is_blocked,
-    )
-    return payload
+    """Moderators' pages fetch the post's own HTML (in their language) when told it changed."""
+    return {"id": contribution.pk, "state": contribution.state, "contributors": contributors}

@@ -98,17 +98,14 @@ def _participant_for_request(request: HttpRequest, author_name: str = "") -> Par
     )
 
 
-def _current_participant_id(request: HttpRequest) -> int | None:
+def _current_participant(request: HttpRequest) -> Participant | None:
+    """The participant behind this request (member or guest device), if there is one yet."""
     if request.user.is_authenticated:
-        return Participant.objects.filter(user=request.user).values_list("pk", flat=True).first()
+        return Participant.objects.filter(user=request.user).first()
     device_id = current_device_id(request)
     if device_id is None:
         return None
-    return (
-        Participant.objects.filter(kind=Participant.Kind.GUEST, device_id=device_id)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    return Participant.objects.filter(kind=Participant.Kind.GUEST, device_id=device_id).first()
 
 
 def _device_key(group: str, request: HttpRequest) -> str:
@@ -133,7 +130,8 @@ def join(request: HttpRequest, hashtag: str) -> HttpResponse:
     event = _event_or_404(hashtag)
     if event.hashtag != hashtag:
         return redirect("events:join", hashtag=event.hashtag)
-    participant_id = _current_participant_id(request)
+    current = _current_participant(request)
+    participant_id = current.pk if current else None
     status = 200
     if request.method == "POST":
         form = ContributionForm(request.POST, request.FILES, member=request.user.is_authenticated)
@@ -175,14 +173,7 @@ def join(request: HttpRequest, hashtag: str) -> HttpResponse:
         if form.errors and status == 200:
             status = 400
     else:
-        initial = {}
-        if participant_id and not request.user.is_authenticated:
-            initial["author_name"] = (
-                Participant.objects.filter(pk=participant_id)
-                .values_list("display_name", flat=True)
-                .first()
-                or ""
-            )
+        initial = {"author_name": current.display_name} if current else {}
         form = ContributionForm(initial=initial, member=request.user.is_authenticated)
     context = {
         "event": event,
@@ -201,7 +192,8 @@ def _own_contribution(request: HttpRequest, hashtag: str, pk: int) -> Contributi
     contribution = get_object_or_404(
         Contribution.objects.select_related("event", "participant"), pk=pk, event=event
     )
-    if contribution.participant_id != _current_participant_id(request):
+    current = _current_participant(request)
+    if current is None or contribution.participant_id != current.pk:
         raise PermissionDenied
     return contribution
 
