@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "treffpunkt.accounts",
     "treffpunkt.moderation",
     "treffpunkt.events",
+    "treffpunkt.blog",
+    "treffpunkt.comments",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -99,6 +101,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_tasks",
     "django_tasks_db",
 ]

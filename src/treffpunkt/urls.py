@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.i18n import set_language
 from django.views.static import serve as serve_media
 
+from treffpunkt.blog.sitemaps import sitemaps
 from treffpunkt.events.views import short_link
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -13,12 +15,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^media/(?P<path>.*)$", serve_media, {"document_root": settings.MEDIA_ROOT}),
     # The short link on posters and QR codes: language-neutral, redirects to the join page.
     path("j/<str:code>", short_link, name="short_link"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("treffpunkt.core.urls")),
     path("accounts/", include("treffpunkt.accounts.urls")),
     path("", include("treffpunkt.events.urls")),
+    path("", include("treffpunkt.comments.urls")),
+    path("b/", include("treffpunkt.blog.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
