@@ -13,6 +13,9 @@ def _isolated_media_cache_and_language(settings, tmp_path):
     """Uploaded files go to a temporary folder; each test starts with an empty cache and in
     the site's default language (a request in English leaves English active in the thread)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Tests write to the database directly, which the public page cache cannot see; the
+    # cache's own tests turn it on.
+    settings.PAGE_CACHE_SECONDS = 0
     cache.clear()
     with translation.override(settings.LANGUAGE_CODE):
         yield

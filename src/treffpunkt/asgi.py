@@ -5,7 +5,10 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "treffpunkt.settings")
 
-django_application = get_asgi_application()
+from treffpunkt.core.pagecache import PageCache
+
+# Readers without a session get repeated public pages from a short-lived cache.
+django_application = PageCache(get_asgi_application())
 
 from treffpunkt.events import stream_app  # noqa: E402 - needs the apps loaded above
 

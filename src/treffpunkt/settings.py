@@ -222,9 +222,14 @@ WALL_RATE_PER_IP = _env("TREFFPUNKT_WALL_RATE_IP", "120/m")
 WALL_MIN_SECONDS_TO_SUBMIT = _env_int("TREFFPUNKT_WALL_MIN_SECONDS", 2)
 # Seconds between keep-alive comments on live streams (proxies close idle connections).
 LIVE_HEARTBEAT_SECONDS = _env_int("TREFFPUNKT_LIVE_HEARTBEAT", 15)
+# Seconds that public reading pages are kept for readers without a session (0: off).
+PAGE_CACHE_SECONDS = _env_int("TREFFPUNKT_PAGE_CACHE_SECONDS", 10)
 # Moderation rules: hold a post with this many links, or this many posts in ten minutes.
 MODERATION_LINKS_TO_HOLD = _env_int("TREFFPUNKT_LINKS_TO_HOLD", 3)
 MODERATION_POSTS_TO_HOLD = _env_int("TREFFPUNKT_POSTS_TO_HOLD", 10)
+# Hosts whose images blog posts may show (comma separated, e.g. "images.example.org"); none by
+# default, so no page makes readers' browsers ask a third party. Other remote images become links.
+BLOG_EMBED_HOSTS = _env_list("TREFFPUNKT_BLOG_EMBED_HOSTS", [])
 
 # The interface language: "de" (default) or "en". Visitors can switch.
 LANGUAGE_CODE = _env("TREFFPUNKT_LANGUAGE", "de")

@@ -70,7 +70,7 @@ def test_invite_a_member_who_then_joins(
     browsing.check(page, "home-de")
 
     # ... and switches to English.
-    assert click_and_wait(page, page.get_by_role("button", name="English")) == 200
+    assert click_and_wait(page, page.get_by_role("link", name="English")) == 200
     expect(page).to_have_url(f"{base}/en/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", name="For members")).to_be_visible()
@@ -175,7 +175,7 @@ def test_failed_login_speaks_the_visitors_language(
     browsing.check(page, "login-failed-de")
 
     # Switching language keeps the visitor on the login page, now in English.
-    click_and_wait(page, page.get_by_role("button", name="English"))
+    click_and_wait(page, page.get_by_role("link", name="English"))
     expect(page).to_have_url(f"{base}/en/accounts/login/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     main = page.get_by_role("main")

@@ -1,6 +1,9 @@
 """Filters every template may use (registered as builtins in settings)."""
 
+from typing import Any
+
 from django import template
+from django.urls import translate_url
 from django.utils.safestring import SafeString
 
 from treffpunkt.core.markdown import render_markdown
@@ -17,3 +20,12 @@ def markdown_filter(text: str) -> SafeString:
 @register.filter(name="post_text")
 def post_text_filter(text: str) -> SafeString:
     return render_post_text(text)
+
+
+@register.simple_tag(takes_context=True)
+def translated_url(context: dict[str, Any], language: str) -> str:
+    """The current page in another language (the language is part of the address)."""
+    request = context.get("request")
+    if request is None:
+        return "/"
+    return translate_url(request.get_full_path(), language)

@@ -1,0 +1,174 @@
+"""A short-lived cache of public pages for readers without a session, in front of Django.
+
+Most visits to a blog come from readers who are not logged in and have never posted: they
+all get the same front page, post page and feed. This ASGI layer keeps such responses for a
+few seconds (``PAGE_CACHE_SECONDS``) and answers repeats without entering Django, the way a
+reverse proxy's micro-cache would, but shipped with the site.
+
+What it never does:
+- serve a cached page to a request that carries a session or a guest device cookie (those
+  pages can show things only that person may see, such as a held comment);
+- store a response that sets a cookie, varies on cookies the request carried, is not a plain
+  200, or says
+  ``Cache-Control: private`` or ``no-store``;
+- cache anything outside the allowed paths (public reading pages and feeds).
+
+A successful write (any POST, PUT, PATCH or DELETE answered below 400) through this process
+empties the cache at once, so an author sees a published post and a moderator an approved
+comment immediately. Writes in other processes (the worker, a second server) show within
+``PAGE_CACHE_SECONDS``.
+"""
+
+import re
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from treffpunkt.core.devices import COOKIE_NAME as DEVICE_COOKIE
+
+# Reading pages: home, blogs and posts (with their feeds), the legal pages, the sitemap.
+CACHEABLE_PATH = re.compile(r"^/(?:[a-z]{2}/)?(?:b/.*|imprint/|privacy/)?$|^/sitemap\.xml$")
+MAX_ENTRIES = 1000
+MAX_BODY_BYTES = 2 * 1024 * 1024
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@dataclass
+class Entry:
+    generation: int
+    expires: float
+    start: dict[str, Any]
+    body: bytes
+
+
+class PageCache:
+    """ASGI middleware; see the module docstring."""
+
+    def __init__(self, app: Any, seconds: float | None = None) -> None:
+        self.app = app
+        self._seconds = seconds
+        self.entries: OrderedDict[tuple[bytes, str, bytes], Entry] = OrderedDict()
+        self.generation = 0
+        session_cookie = settings.SESSION_COOKIE_NAME.encode()
+        self.private_cookies = (session_cookie + b"=", DEVICE_COOKIE.encode() + b"=")
+
+    @property
+    def seconds(self) -> float:
+        return settings.PAGE_CACHE_SECONDS if self._seconds is None else self._seconds
+
+    def clear(self) -> None:
+        self.generation += 1
+        self.entries.clear()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or self.seconds <= 0:
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        if method in WRITE_METHODS:
+            await self._pass_write(scope, receive, send)
+            return
+        if method != "GET" or not self._cacheable_request(scope):
+            await self.app(scope, receive, send)
+            return
+
+        key = (_header(scope, b"host"), scope["path"], scope.get("query_string", b""))
+        entry = self.entries.get(key)
+        now = time.monotonic()
+        if entry is not None and entry.generation == self.generation and entry.expires > now:
+            self.entries.move_to_end(key)
+            await send(entry.start)
+            await send({"type": "http.response.body", "body": entry.body})
+            return
+        await self._fill(key, scope, receive, send)
+
+    def _cacheable_request(self, scope: dict[str, Any]) -> bool:
+        if not CACHEABLE_PATH.match(scope["path"]):
+            return False
+        cookies = _header(scope, b"cookie")
+        if cookies and any(name in cookies for name in self.private_cookies):
+            return False
+        return not _header(scope, b"authorization")
+
+    async def _pass_write(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        status = 500
+
+        async def watch(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            if status < 400:
+                self.clear()
+
+    async def _fill(
+        self, key: tuple[bytes, str, bytes], scope: dict[str, Any], receive: Any, send: Any
+    ) -> None:
+        generation = self.generation
+        had_cookies = bool(_header(scope, b"cookie"))
+        start: dict[str, Any] | None = None
+        chunks: list[bytes] = []
+        size = 0
+        storable = True
+
+        async def capture(message: dict[str, Any]) -> None:
+            nonlocal start, size, storable
+            if message["type"] == "http.response.start":
+                start = message
+                storable = _storable_response(message, had_cookies=had_cookies)
+            elif message["type"] == "http.response.body" and storable:
+                body = message.get("body", b"")
+                size += len(body)
+                if size > MAX_BODY_BYTES:
+                    storable = False
+                    chunks.clear()
+                else:
+                    chunks.append(body)
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        if storable and start is not None and generation == self.generation:
+            self.entries[key] = Entry(
+                generation=generation,
+                expires=time.monotonic() + self.seconds,
+                start={**start, "headers": [*start["headers"], (b"x-page-cache", b"hit")]},
+                body=b"".join(chunks),
+            )
+            self.entries.move_to_end(key)
+            while len(self.entries) > MAX_ENTRIES:
+                self.entries.popitem(last=False)
+
+
+def _header(scope: dict[str, Any], name: bytes) -> bytes:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return bytes(value)
+    return b""
+
+
+def _storable_response(start: dict[str, Any], *, had_cookies: bool) -> bool:
+    """Whether every reader without a session may get this response.
+
+    Django says ``Vary: Cookie`` whenever a page looked at the session (every page does, to
+    show the login link). Without any cookie in the request that page is the one every
+    reader without a session gets; with cookies it might hold something personal.
+    """
+    if start["status"] != 200:
+        return False
+    for name, value in start.get("headers", ()):
+        name = bytes(name).lower()
+        value = bytes(value).lower()
+        if name == b"set-cookie":
+            return False
+        if name == b"vary" and b"cookie" in value and had_cookies:
+            return False
+        if name == b"cache-control" and (b"private" in value or b"no-store" in value):
+            return False
+    return True
