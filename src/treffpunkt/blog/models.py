@@ -98,6 +98,8 @@ class Post(models.Model):
     body = models.TextField(_("text"), blank=True, help_text=_("Markdown."))
     # The sanitized HTML of ``body``, rendered when the post is saved, not on every view.
     body_html = models.TextField(editable=False, blank=True)
+    # Plain text for lists and feeds: the excerpt, or the start of the text without one.
+    summary = models.TextField(editable=False, blank=True)
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="de"
     )

@@ -1,0 +1,98 @@
+"""Markdown of blog posts: the site's sanitized Markdown, plus images.
+
+Images may come from this site (uploads under MEDIA_URL, or any same-site path) or from a
+host the admin allows in ``BLOG_EMBED_HOSTS``; any other remote image is rendered as a plain
+link, so a post never makes readers' browsers ask a third party.
+"""
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import nh3
+from django.conf import settings
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from markdown_it import MarkdownIt
+
+from treffpunkt.core.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+
+WORDS_PER_MINUTE = 200
+
+_POST_TAGS = ALLOWED_TAGS | {"img", "figure", "figcaption"}
+_POST_ATTRIBUTES = {
+    **ALLOWED_ATTRIBUTES,
+    "img": {"src", "alt", "title", "loading", "decoding"},
+}
+
+
+def image_allowed(src: str) -> bool:
+    """Same-site images always; remote ones only from the hosts the admin allows."""
+    parts = urlsplit(src)
+    if not parts.scheme and not parts.netloc:
+        return src.startswith("/")
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return False
+    allowed = {host.lower() for host in settings.BLOG_EMBED_HOSTS}
+    return parts.hostname.lower() in allowed
+
+
+def _render_image(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    if not image_allowed(src):
+        # A remote image the admin has not allowed: a link the reader may follow, no request.
+        label = alt or src
+        return f'<a href="{escape(src)}">{escape(label)}</a>'
+    title = token.attrGet("title")
+    title_attr = f' title="{escape(title)}"' if title else ""
+    return (
+        f'<img src="{escape(src)}" alt="{escape(alt)}"{title_attr} loading="lazy" decoding="async">'
+    )
+
+
+_md = MarkdownIt(
+    "commonmark", {"html": False, "linkify": False, "typographer": True, "breaks": False}
+).enable(["table", "strikethrough"])
+_md.add_render_rule("image", _render_image)
+
+
+def render_post_body(text: str) -> SafeString:
+    """Safe HTML for a post's Markdown: no script, no event handlers, no javascript: links,
+    no remote images from hosts the admin has not allowed."""
+    html = _md.render(text or "")
+
+    def keep_allowed_images(tag: str, attribute: str, value: str) -> str | None:
+        if tag == "img" and attribute == "src" and not image_allowed(value):
+            return None
+        return value
+
+    cleaned = nh3.clean(
+        html,
+        tags=_POST_TAGS,
+        attributes=_POST_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        # Authors are members the site trusts: their links count, unlike guests' links.
+        link_rel="noopener",
+        attribute_filter=keep_allowed_images,
+    )
+    return mark_safe(cleaned)  # noqa: S308 - sanitized by nh3 just above
+
+
+def reading_minutes(text: str) -> int:
+    """Minutes an adult needs to read ``text`` (about 200 words a minute), at least one."""
+    words = len((text or "").split())
+    return max(1, round(words / WORDS_PER_MINUTE))
+
+
+def summarize(excerpt: str, body_html: str, max_chars: int = 300) -> str:
+    """Plain text for lists and feeds: the excerpt, else the first paragraph of the text,
+    shortened at a word boundary."""
+    text = " ".join((excerpt or "").split())
+    if not text:
+        for paragraph in body_html.split("</p>"):
+            text = " ".join(strip_tags(paragraph).split())
+            if text:
+                break
+    return Truncator(text).chars(max_chars)
