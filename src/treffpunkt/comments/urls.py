@@ -1,5 +1,17 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from treffpunkt.comments import feeds, views
 
 app_name = "comments"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+# Everything under comments/, so nothing here can shadow a blog address (b/...).
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("comments/post/<int:post_id>/", views.submit, name="submit"),
+    path("comments/post/<int:post_id>/feed/", feeds.PostCommentsRss(), name="feed_rss"),
+    path("comments/post/<int:post_id>/feed/atom/", feeds.PostCommentsAtom(), name="feed_atom"),
+    path("comments/moderate/", views.queue, name="queue"),
+    path("comments/<int:pk>/edit/", views.edit, name="edit"),
+    path("comments/<int:pk>/reply/", views.reply, name="reply"),
+    path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("comments/privacy/", views.privacy_tools, name="privacy"),
+]

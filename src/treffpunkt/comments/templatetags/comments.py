@@ -1,16 +1,85 @@
 """Template tags that put a post's comments on its page.
 
 ``{% comment_section post %}`` renders the thread and the "Leave a reply" form; the blog's
-post template calls it, so the comments app owns its own queries and markup.
+post template calls it, so the comments app owns its own queries and markup. Its number of
+queries does not depend on the number of comments: one for the thread, and one for the
+visitor's participant when they have a device cookie or are logged in.
 """
 
 from typing import Any
 
 from django import template
+from django.utils.safestring import SafeString
+
+from treffpunkt.comments import actions, queries
+from treffpunkt.comments.forms import CommentForm
+from treffpunkt.comments.text import render_comment_text
+from treffpunkt.core.devices import current_device_id
+from treffpunkt.core.models import Participant
 
 register = template.Library()
 
 
+def _participant_id(request: Any) -> int | None:
+    if request is None:
+        return None
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return Participant.objects.filter(user=user).values_list("pk", flat=True).first()
+    device_id = current_device_id(request)
+    if device_id is None:
+        return None
+    return (
+        Participant.objects.filter(kind=Participant.Kind.GUEST, device_id=device_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _count(comments: list[Any]) -> int:
+    return sum((0 if comment.own_pending else 1) + _count(comment.children) for comment in comments)
+
+
+def _find(comments: list[Any], pk: int) -> Any:
+    for comment in comments:
+        if comment.pk == pk:
+            return comment
+        found = _find(comment.children, pk)
+        if found is not None:
+            return found
+    return None
+
+
 @register.inclusion_tag("comments/_section.html", takes_context=True)
 def comment_section(context: dict[str, Any], post: Any) -> dict[str, Any]:
-    return {"post": post, "request": context.get("request")}
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    member = bool(user is not None and user.is_authenticated)
+    roots = queries.thread(post, _participant_id(request))
+    max_depth = post.blog.comment_depth
+    reply_to = None
+    raw = request.GET.get("replytocom", "") if request is not None else ""
+    if raw.isdigit():
+        candidate = _find(roots, int(raw))
+        if candidate is not None and not candidate.own_pending and candidate.depth < max_depth:
+            reply_to = candidate
+    form = CommentForm(member=member, initial={"parent": reply_to.pk if reply_to else None})
+    return {
+        "post": post,
+        "request": request,
+        "user": user,
+        "member": member,
+        "csrf_token": context.get("csrf_token") if member else None,
+        "roots": roots,
+        "count": _count(roots),
+        "max_depth": max_depth,
+        "closed": actions.closed_reason(post),
+        "form": form,
+        "reply_to": reply_to,
+    }
+
+
+@register.filter
+def comment_text(text: str) -> SafeString:
+    """A comment's plain text as safe HTML, with clickable links."""
+    return render_comment_text(text)

@@ -1,0 +1,555 @@
+"""Writes for comments: taking a comment, moderating it, notifying by email, privacy tools.
+
+Views, the queue, the fediverse inbox and commands call these; nothing saves a comment
+elsewhere. Every comment passes the site's moderation check (``check_content``); the rules
+WordPress applies come on top (first-time commenters and comments with links are held).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.core.validators import URLValidator, validate_email
+from django.db import connection, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from treffpunkt.blog.models import Blog, Post
+from treffpunkt.core.models import Participant
+from treffpunkt.core.text import clean_text
+from treffpunkt.moderation.actions import (
+    Reason,
+    check_content,
+    find_links,
+    record_check,
+    record_decision,
+)
+from treffpunkt.moderation.models import Decision, ItemKind, Verdict
+
+from .models import MAX_BODY, MAX_NAME, Comment, Subscription
+
+# WordPress holds a comment with this many links (its "comment_max_links" default).
+LINKS_TO_HOLD = 2
+# The same text from the same person within this time is a double submit, not a new comment.
+DUPLICATE_WINDOW = timedelta(minutes=10)
+UNSUBSCRIBE_SALT = "treffpunkt.comments.unsubscribe"
+WEBSITE_VALIDATOR = URLValidator(schemes=["http", "https"])
+
+
+class Refused(Exception):
+    """A comment that cannot be taken; the message is for the visitor, in their language."""
+
+    def __init__(self, message: str, status: int = 400, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.field = field
+
+
+class Duplicate(Exception):
+    """The same comment was sent a moment ago; ``comment`` is the first copy."""
+
+    def __init__(self, comment: Comment) -> None:
+        super().__init__(f"duplicate of comment {comment.pk}")
+        self.comment = comment
+
+
+# --- who may do what ------------------------------------------------------------------
+
+
+def can_moderate_blog(user: Any, blog: Blog) -> bool:
+    """Moderators and admins moderate every blog's comments, authors their own blogs'."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser or user.is_moderator:
+        return True
+    return bool(user.is_author and blog.authors.filter(pk=user.pk).exists())
+
+
+def can_moderate(user: Any, comment: Comment) -> bool:
+    post = comment.post
+    if getattr(user, "is_authenticated", False) and user.is_active and post.author_id == user.pk:
+        return True
+    return can_moderate_blog(user, post.blog)
+
+
+def closed_reason(post: Post) -> str | None:
+    """Why a post takes no comments (in the visitor's language), or None when it does."""
+    if not post.comments_open:
+        return _("Comments on this post are closed.")
+    days = post.blog.close_comments_after_days
+    if days and post.published_at and post.published_at < timezone.now() - timedelta(days=days):
+        return _("Comments close %(days)s days after a post is published; this one is older.") % {
+            "days": days
+        }
+    return None
+
+
+# --- cleaning -------------------------------------------------------------------------
+
+
+def clean_body(body: str) -> str:
+    body = clean_text(body or "")
+    if not body:
+        raise Refused(_("Please write a comment first."), field="body")
+    if len(body) > MAX_BODY:
+        raise Refused(
+            _("Your comment has %(length)s characters; at most %(max)s fit.")
+            % {"length": len(body), "max": MAX_BODY},
+            field="body",
+        )
+    return body
+
+
+def clean_name(name: str) -> str:
+    name = " ".join(clean_text(name or "").split())
+    if not name:
+        raise Refused(_("Please give your name."), field="author_name")
+    if len(name) > MAX_NAME:
+        raise Refused(
+            _("Please shorten your name to at most %(max)s characters.") % {"max": MAX_NAME},
+            field="author_name",
+        )
+    return name
+
+
+def clean_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    if not email:
+        raise Refused(_("Please give your email address."), field="email")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Refused(
+            _("Please check your email address; it should look like name@example.org."),
+            field="email",
+        ) from None
+    return email
+
+
+def clean_website(website: str) -> str:
+    """An http(s) address, or empty. "example.org" becomes "https://example.org"."""
+    website = (website or "").strip()
+    if not website:
+        return ""
+    scheme, sep, _rest = website.partition(":")
+    if sep and scheme.isascii() and scheme.replace("+", "").replace("-", "").isalnum():
+        if scheme.lower() not in ("http", "https"):
+            raise Refused(
+                _("Your website must be an address starting with http:// or https://."),
+                field="website",
+            )
+    elif "://" not in website:
+        website = f"https://{website}"
+    if len(website) > 200:
+        raise Refused(
+            _("Your website address is too long (at most 200 characters)."), field="website"
+        )
+    try:
+        WEBSITE_VALIDATOR(website)
+    except ValidationError:
+        raise Refused(
+            _("Your website must be an address starting with http:// or https://."),
+            field="website",
+        ) from None
+    return website
+
+
+# --- taking a comment -----------------------------------------------------------------
+
+
+def submit_comment(
+    *,
+    post: Post,
+    participant: Participant,
+    body: str,
+    author_name: str = "",
+    email: str = "",
+    website: str = "",
+    parent_id: int | None = None,
+    subscribe: bool = False,
+    ip_address: str = "",
+) -> Comment:
+    """Take a comment on a post: check it, decide its status, store it, notify after commit.
+
+    Members write under their own name and address. Raises Refused (with a message for the
+    visitor and an HTTP status) when the comment cannot be taken, and Duplicate when the
+    same text came from the same person a moment ago.
+    """
+    if not post.is_visible:
+        raise Refused(_("This post is not published, so it takes no comments."), 404)
+    closed = closed_reason(post)
+    if closed:
+        raise Refused(closed, 403)
+    if participant.is_blocked:
+        raise Refused(_("You cannot comment here any more. Please contact the site."), 403)
+    user = participant.user if participant.kind == Participant.Kind.MEMBER else None
+    body = clean_body(body)
+    if user is not None:
+        author_name, email = user.public_name[:MAX_NAME], user.email.lower()
+    else:
+        author_name, email = clean_name(author_name), clean_email(email)
+    website = clean_website(website)
+    parent = _parent_for_reply(post, parent_id)
+    staff = user is not None and (post.author_id == user.pk or can_moderate_blog(user, post.blog))
+
+    with transaction.atomic():
+        if connection.features.has_select_for_update:
+            # One comment at a time per post, so a double click cannot slip in twice.
+            Post.objects.select_for_update().filter(pk=post.pk).values_list("pk").first()
+        _refuse_duplicate(post, participant, email, body)
+        result = check_content(
+            text=body,
+            participant=participant,
+            kind=ItemKind.COMMENT,
+            ip_address=ip_address,
+            words_to_hold=[],
+        )
+        status, reasons = _initial_status(result.verdict, staff=staff, body=body, email=email)
+        comment = Comment.objects.create(
+            post=post,
+            parent=parent,
+            depth=parent.depth + 1 if parent else 1,
+            participant=participant,
+            author_name=author_name,
+            email=email,
+            website=website,
+            body=body,
+            status=status,
+            by_staff=staff,
+            moderation_score=round(result.score, 3),
+            moderation_reasons=result.reasons_json + [reason.as_json() for reason in reasons],
+        )
+        record_check(result, comment.pk)
+        if subscribe and email:
+            Subscription.objects.get_or_create(comment=comment, email=email)
+        transaction.on_commit(lambda: _notify_new(comment.pk, status, post.blog.notify_authors))
+    return comment
+
+
+def _parent_for_reply(post: Post, parent_id: int | None) -> Comment | None:
+    if not parent_id:
+        return None
+    parent = Comment.objects.filter(pk=parent_id).only("pk", "post_id", "status", "depth").first()
+    if parent is None or parent.status in (Comment.Status.TRASH, Comment.Status.SPAM):
+        raise Refused(_("The comment you answered has been removed."), 410, field="parent")
+    if parent.post_id != post.pk:
+        raise Refused(_("The comment you answered belongs to another post."), 400, "parent")
+    if parent.status != Comment.Status.APPROVED:
+        raise Refused(
+            _("The comment you answered is still waiting for moderation; please try later."),
+            400,
+            "parent",
+        )
+    if parent.depth >= post.blog.comment_depth:
+        raise Refused(
+            _("Replies cannot nest any deeper here. Please answer the comment above it."),
+            400,
+            "parent",
+        )
+    return parent
+
+
+def _refuse_duplicate(post: Post, participant: Participant, email: str, body: str) -> None:
+    same_sender = Q(participant=participant)
+    if email:
+        same_sender |= Q(email=email)
+    first = (
+        Comment.objects.filter(
+            same_sender,
+            post=post,
+            body=body,
+            created_at__gte=timezone.now() - DUPLICATE_WINDOW,
+        )
+        .exclude(status=Comment.Status.TRASH)
+        .order_by("created_at")
+        .first()
+    )
+    if first is not None:
+        raise Duplicate(first)
+
+
+def _initial_status(
+    verdict: str, *, staff: bool, body: str, email: str
+) -> tuple[str, list[Reason]]:
+    if verdict == Verdict.SPAM:
+        return Comment.Status.SPAM, []
+    if staff:
+        return Comment.Status.APPROVED, []
+    reasons: list[Reason] = []
+    links = len(find_links(body))
+    if links >= LINKS_TO_HOLD:
+        reasons.append(Reason(gettext_noop("%(count)s links"), {"count": links}))
+    if not Comment.objects.filter(email=email, status=Comment.Status.APPROVED).exists():
+        reasons.append(Reason(gettext_noop("first comment from this email address")))
+    if verdict == Verdict.HOLD or reasons:
+        return Comment.Status.PENDING, reasons
+    return Comment.Status.APPROVED, reasons
+
+
+def _notify_new(comment_id: int, status: str, notify_authors: bool) -> None:
+    from treffpunkt.comments import tasks
+
+    if notify_authors and status in (Comment.Status.PENDING, Comment.Status.APPROVED):
+        tasks.notify_authors.enqueue(comment_id)
+    if status == Comment.Status.APPROVED:
+        tasks.notify_subscribers.enqueue(comment_id)
+
+
+# --- moderation -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Move:
+    status: str
+    decision: str
+
+
+MOVES = {
+    "approve": Move(Comment.Status.APPROVED, Decision.Action.APPROVE),
+    "unapprove": Move(Comment.Status.PENDING, Decision.Action.HIDE),
+    "spam": Move(Comment.Status.SPAM, Decision.Action.SPAM),
+    "not_spam": Move(Comment.Status.APPROVED, Decision.Action.NOT_SPAM),
+    "trash": Move(Comment.Status.TRASH, Decision.Action.HIDE),
+}
+ACTIONS = [*MOVES, "delete"]
+
+
+def moderate_comment(comment: Comment, action: str, moderator: Any, reason: str = "") -> Comment:
+    """Approve, unapprove, mark as spam or not, or trash a comment; the decision is logged.
+
+    Subscribers of the parent hear about a reply the first time it is approved.
+    """
+    if action == "delete":
+        delete_comment(comment, moderator, reason)
+        return comment
+    if action not in MOVES:
+        raise ValueError(f"Unknown comment action {action!r}")
+    move = MOVES[action]
+    with transaction.atomic():
+        Comment.objects.filter(pk=comment.pk).update(status=move.status)
+        comment.status = move.status
+        _log(comment, move.decision, moderator, reason)
+        if move.status == Comment.Status.APPROVED and comment.replies_notified_at is None:
+            comment_id = comment.pk
+            transaction.on_commit(lambda: _enqueue_reply_notice(comment_id))
+    return comment
+
+
+def delete_comment(comment: Comment, moderator: Any, reason: str = "") -> None:
+    """Delete a comment for good (its replies move up a level); the decision is logged."""
+    with transaction.atomic():
+        _log(comment, Decision.Action.DELETE, moderator, reason)
+        Comment.objects.filter(parent=comment).update(parent=comment.parent_id)
+        comment.delete()
+
+
+def bulk_moderate(comments: Iterable[Comment], action: str, moderator: Any) -> int:
+    """Apply one action to several comments (already filtered to those the moderator may
+    moderate); returns how many were changed."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown comment action {action!r}")
+    count = 0
+    with transaction.atomic():
+        for comment in comments:
+            moderate_comment(comment, action, moderator)
+            count += 1
+    return count
+
+
+def edit_comment(
+    comment: Comment, *, editor: Any, body: str, author_name: str, website: str = ""
+) -> Comment:
+    """A moderator corrects a comment's text, name or website."""
+    comment.body = clean_body(body)
+    comment.author_name = clean_name(author_name)
+    comment.website = clean_website(website)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "author_name", "website", "edited_at"])
+    return comment
+
+
+def reply_as_author(parent: Comment, *, user: Any, body: str) -> Comment:
+    """An author or moderator answers a comment from the queue: the reply shows at once,
+    and a held comment they answer is approved with it (as WordPress does)."""
+    from treffpunkt.core.actions import participant_for_member
+
+    body = clean_body(body)
+    post = parent.post
+    # At the deepest level the answer goes next to the comment rather than under it.
+    target = parent if parent.depth < post.blog.comment_depth else parent.parent or parent
+    participant = participant_for_member(user)
+    with transaction.atomic():
+        if parent.status != Comment.Status.APPROVED:
+            moderate_comment(parent, "approve", user)
+        result = check_content(
+            text=body, participant=participant, kind=ItemKind.COMMENT, words_to_hold=[]
+        )
+        reply = Comment.objects.create(
+            post=post,
+            parent=target,
+            depth=min(target.depth + 1, post.blog.comment_depth),
+            participant=participant,
+            author_name=user.public_name[:MAX_NAME],
+            email=user.email.lower(),
+            body=body,
+            status=Comment.Status.APPROVED,
+            by_staff=True,
+            moderation_score=round(result.score, 3),
+            moderation_reasons=result.reasons_json,
+        )
+        record_check(result, reply.pk)
+        reply_id = reply.pk
+        transaction.on_commit(lambda: _enqueue_reply_notice(reply_id))
+    return reply
+
+
+def _log(comment: Comment, action: str, moderator: Any, reason: str) -> None:
+    record_decision(
+        kind=ItemKind.COMMENT,
+        object_id=comment.pk,
+        action=action,
+        moderator=moderator,
+        participant=comment.participant,
+        text=comment.body,
+        reason=reason,
+    )
+
+
+def _enqueue_reply_notice(comment_id: int) -> None:
+    from treffpunkt.comments import tasks
+
+    tasks.notify_subscribers.enqueue(comment_id)
+
+
+# --- emails ---------------------------------------------------------------------------
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.BASE_URL}{path}"
+
+
+def unsubscribe_token(subscription: Subscription) -> str:
+    return signing.dumps(subscription.pk, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def subscription_for_token(token: str) -> int | None:
+    """The subscription id a token stands for, or None for a forged or broken token."""
+    try:
+        value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def unsubscribe(subscription_id: int) -> bool:
+    """End one reply subscription; False if it had ended already."""
+    deleted, _detail = Subscription.objects.filter(pk=subscription_id).delete()
+    return bool(deleted)
+
+
+def send_author_notification(comment_id: int) -> int:
+    """Email the post's author about a new comment (not about their own); returns mails sent."""
+    comment = (
+        Comment.objects.select_related("post__blog", "post__author")
+        .filter(pk=comment_id, status__in=[Comment.Status.PENDING, Comment.Status.APPROVED])
+        .first()
+    )
+    if comment is None:
+        return 0
+    author = comment.post.author
+    if not author.is_active or not author.email or author.email.lower() == comment.email:
+        return 0
+    with translation.override(comment.post.blog.language):
+        context = {
+            "comment": comment,
+            "post": comment.post,
+            "post_url": absolute_url(comment.post.get_absolute_url()),
+            "comment_url": absolute_url(comment.get_absolute_url()),
+            "queue_url": absolute_url(reverse("comments:queue") + "?status=pending"),
+        }
+        subject = render_to_string("comments/email/new_comment_subject.txt", context).strip()
+        text = render_to_string("comments/email/new_comment.txt", context)
+    EmailMultiAlternatives(subject, text, to=[author.email]).send()
+    return 1
+
+
+def send_reply_notifications(comment_id: int) -> int:
+    """Email the subscribers of a comment's parent about this approved reply, once."""
+    with transaction.atomic():
+        claimed = Comment.objects.filter(
+            pk=comment_id,
+            status=Comment.Status.APPROVED,
+            parent__isnull=False,
+            replies_notified_at__isnull=True,
+        ).update(replies_notified_at=timezone.now())
+    if not claimed:
+        return 0
+    reply = Comment.objects.select_related("post__blog", "parent").get(pk=comment_id)
+    assert reply.parent is not None  # noqa: S101 - filtered above
+    subscriptions = Subscription.objects.filter(comment=reply.parent).exclude(email=reply.email)
+    sent = 0
+    with translation.override(reply.post.blog.language):
+        for subscription in subscriptions:
+            unsubscribe_url = absolute_url(
+                reverse("comments:unsubscribe", args=[unsubscribe_token(subscription)])
+            )
+            context = {
+                "reply": reply,
+                "parent": reply.parent,
+                "post": reply.post,
+                "reply_url": absolute_url(reply.get_absolute_url()),
+                "unsubscribe_url": unsubscribe_url,
+            }
+            subject = render_to_string("comments/email/reply_subject.txt", context).strip()
+            text = render_to_string("comments/email/reply.txt", context)
+            message = EmailMultiAlternatives(
+                subject,
+                text,
+                to=[subscription.email],
+                headers={
+                    "List-Unsubscribe": f"<{unsubscribe_url}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                },
+            )
+            message.send()
+            sent += 1
+    return sent
+
+
+# --- privacy --------------------------------------------------------------------------
+
+
+def erase_personal_data(email: str, *, delete_comments: bool = False) -> dict[str, int]:
+    """Remove everything personal stored for an email address, as WordPress's eraser does.
+
+    Comments are anonymized (name, email, website and the link to the device removed; the
+    text stays) or, with ``delete_comments``, deleted. Reply subscriptions are deleted, and
+    guests with this address forget it and their name.
+    """
+    email = email.strip().lower()
+    if not email:
+        return {"comments": 0, "subscriptions": 0, "guests": 0}
+    with transaction.atomic():
+        comments = Comment.objects.filter(email=email)
+        if delete_comments:
+            ids = list(comments.values_list("pk", flat=True))
+            Comment.objects.filter(parent_id__in=ids).update(parent=None)
+            changed, _detail = Comment.objects.filter(pk__in=ids).delete()
+            changed = len(ids)
+        else:
+            changed = comments.update(author_name="", email="", website="", participant=None)
+        subscriptions, _detail = Subscription.objects.filter(email=email).delete()
+        guests = Participant.objects.filter(
+            kind=Participant.Kind.GUEST, email__iexact=email
+        ).update(email="", display_name="")
+    return {"comments": changed, "subscriptions": subscriptions, "guests": guests}

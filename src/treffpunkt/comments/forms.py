@@ -1,0 +1,159 @@
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+from treffpunkt.comments import actions
+from treffpunkt.comments.models import MAX_BODY, MAX_NAME
+
+STARTED_SALT = "treffpunkt.comments.form-started"
+
+
+def _checked(clean: Callable[[str], str], value: str) -> str:
+    try:
+        return clean(value)
+    except actions.Refused as refusal:
+        raise forms.ValidationError(refusal.message) from None
+
+
+def body_field() -> forms.CharField:
+    # A little room above the limit, so the action's message (with the count) is shown.
+    return forms.CharField(
+        label=_("Comment"),
+        max_length=MAX_BODY * 2,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": MAX_BODY}),
+        error_messages={"required": _("Please write a comment first.")},
+    )
+
+
+class CommentForm(forms.Form):
+    """ "Leave a reply": the comment, name and email (guests only), website, and two quiet
+    bot checks (a field people never see, and the time since the form was shown)."""
+
+    body = body_field()
+    author_name = forms.CharField(
+        label=_("Name"),
+        max_length=MAX_NAME * 2,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "maxlength": MAX_NAME}),
+        error_messages={"required": _("Please give your name.")},
+    )
+    email = forms.CharField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("Your email address will not be published."),
+        error_messages={"required": _("Please give your email address.")},
+    )
+    website = forms.CharField(
+        label=_("Website"),
+        max_length=400,
+        required=False,
+        widget=forms.URLInput(attrs={"autocomplete": "url", "placeholder": "https://"}),
+    )
+    notify = forms.BooleanField(label=_("Notify me of replies by email"), required=False)
+    parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # Bots fill every field; people never see this one (comments.css hides it).
+    url = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    started = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, member: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if member:
+            # Members comment under their own name and address.
+            del self.fields["author_name"]
+            del self.fields["email"]
+        if not self.is_bound:
+            self.initial["started"] = signing.TimestampSigner(salt=STARTED_SALT).sign(
+                str(int(time.time()))
+            )
+
+    def clean_body(self) -> str:
+        return _checked(actions.clean_body, self.cleaned_data["body"])
+
+    def clean_author_name(self) -> str:
+        return _checked(actions.clean_name, self.cleaned_data["author_name"])
+
+    def clean_email(self) -> str:
+        return _checked(actions.clean_email, self.cleaned_data["email"])
+
+    def clean_website(self) -> str:
+        return _checked(actions.clean_website, self.cleaned_data["website"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("url"):
+            raise forms.ValidationError(
+                _("Your comment could not be sent. Please reload the page and try again."),
+                code="honeypot",
+            )
+        started = self.data.get("started", "")
+        try:
+            value = signing.TimestampSigner(salt=STARTED_SALT).unsign(started, max_age=86400 * 7)
+            elapsed = time.time() - int(value)
+        except (signing.BadSignature, ValueError):
+            raise forms.ValidationError(
+                _("This form is too old. Please copy your comment, reload the page and try again."),
+                code="stale",
+            ) from None
+        if elapsed < settings.WALL_MIN_SECONDS_TO_SUBMIT:
+            raise forms.ValidationError(
+                _("That was very fast. Please read your comment once more, then send it again."),
+                code="too_fast",
+            )
+        return cleaned
+
+
+class EditCommentForm(forms.Form):
+    author_name = forms.CharField(label=_("Name"), max_length=MAX_NAME * 2)
+    website = forms.CharField(label=_("Website"), max_length=400, required=False)
+    body = body_field()
+
+    def clean_body(self) -> str:
+        return _checked(actions.clean_body, self.cleaned_data["body"])
+
+    def clean_author_name(self) -> str:
+        return _checked(actions.clean_name, self.cleaned_data["author_name"])
+
+    def clean_website(self) -> str:
+        return _checked(actions.clean_website, self.cleaned_data["website"])
+
+
+class ReplyForm(forms.Form):
+    body = body_field()
+
+    def clean_body(self) -> str:
+        return _checked(actions.clean_body, self.cleaned_data["body"])
+
+
+class PrivacyLookupForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        error_messages={"required": _("Please give the email address to look up.")},
+    )
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()
+
+
+class EraseForm(PrivacyLookupForm):
+    mode = forms.ChoiceField(
+        label=_("What happens to the comments"),
+        choices=[
+            ("anonymize", _("Anonymize: keep the text, remove name, email and website")),
+            ("delete", _("Delete the comments")),
+        ],
+        initial="anonymize",
+        widget=forms.RadioSelect,
+    )
+    confirm = forms.BooleanField(
+        label=_("Yes, erase this person's data. This cannot be undone."),
+        error_messages={"required": _("Please confirm that the data should be erased.")},
+    )

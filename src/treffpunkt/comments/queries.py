@@ -1,0 +1,153 @@
+"""Reads of comments worth sharing: a post's thread, counts, the moderation queue."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from treffpunkt.blog.models import Blog, Post
+
+from .models import Comment, Subscription
+
+# Everything a public thread shows; the email address is never loaded for it.
+PUBLIC_FIELDS = (
+    "pk",
+    "post_id",
+    "parent_id",
+    "depth",
+    "participant_id",
+    "author_name",
+    "website",
+    "body",
+    "status",
+    "by_staff",
+    "created_at",
+    "edited_at",
+)
+
+
+def thread(post: Post, participant_id: int | None = None) -> list[Comment]:
+    """The post's comments as a tree (each comment's ``children`` are its replies), in one query.
+
+    Readers see approved comments; the writer of a held comment sees it too (marked
+    ``own_pending``) on the device they wrote it from. A reply whose parent is not shown
+    moves up to the top level.
+    """
+    shown = Q(status=Comment.Status.APPROVED)
+    if participant_id is not None:
+        shown |= Q(
+            participant_id=participant_id,
+            status__in=[Comment.Status.PENDING, Comment.Status.SPAM],
+        )
+    comments = list(
+        Comment.objects.filter(shown, post=post).only(*PUBLIC_FIELDS).order_by("created_at", "pk")
+    )
+    by_id: dict[int, Comment] = {}
+    for comment in comments:
+        comment.children = []  # type: ignore[attr-defined]
+        comment.own_pending = comment.status != Comment.Status.APPROVED  # type: ignore[attr-defined]
+        by_id[comment.pk] = comment
+    roots: list[Comment] = []
+    for comment in comments:
+        parent = by_id.get(comment.parent_id) if comment.parent_id else None
+        if parent is not None:
+            parent.children.append(comment)  # type: ignore[attr-defined]
+        else:
+            roots.append(comment)
+    return roots
+
+
+def approved_count(post: Post) -> int:
+    return Comment.objects.filter(post=post, status=Comment.Status.APPROVED).count()
+
+
+def comment_counts(post_ids: Iterable[int]) -> dict[int, int]:
+    """Approved comments per post, for lists of posts: {post_id: count}, one query."""
+    ids = list(post_ids)
+    if not ids:
+        return {}
+    rows = (
+        Comment.objects.filter(post_id__in=ids, status=Comment.Status.APPROVED)
+        .values("post_id")
+        .annotate(count=Count("pk"))
+        .values_list("post_id", "count")
+    )
+    counts = dict.fromkeys(ids, 0)
+    counts.update(dict(rows))
+    return counts
+
+
+def feed_comments(post: Post, limit: int = 50) -> QuerySet[Comment]:
+    """The newest approved comments of a post, for its feed (no email addresses)."""
+    return (
+        Comment.objects.filter(post=post, status=Comment.Status.APPROVED)
+        .only(*PUBLIC_FIELDS)
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def moderatable(user: Any) -> QuerySet[Comment]:
+    """The comments a member may moderate: all for moderators and admins, otherwise those on
+    their own posts and on the blogs they write for."""
+    comments = Comment.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return comments.none()
+    if user.is_superuser or user.is_moderator:
+        return comments
+    own = Q(post__author=user)
+    if user.is_author:
+        own |= Q(post__blog__in=Blog.objects.filter(authors=user).values("pk"))
+    return comments.filter(own)
+
+
+def may_use_queue(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_superuser or user.is_moderator or user.is_author)
+
+
+def queue(user: Any, status: str, limit: int = 100) -> list[Comment]:
+    """One page of the moderation queue, newest first, with post and blog in the same query."""
+    return list(
+        moderatable(user)
+        .filter(status=status)
+        .select_related("post__blog", "parent")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def queue_counts(user: Any) -> dict[str, int]:
+    """How many comments each status holds, for the queue's filter links (one query)."""
+    rows = moderatable(user).values("status").annotate(count=Count("pk")).order_by()
+    counts = dict.fromkeys(Comment.Status.values, 0)
+    counts.update({row["status"]: row["count"] for row in rows})
+    return counts
+
+
+def personal_data(email: str) -> dict[str, Any]:
+    """Everything stored for an email address, for a privacy export."""
+    email = email.strip().lower()
+    comments = Comment.objects.filter(email=email).select_related("post__blog").order_by("pk")
+    subscriptions = Subscription.objects.filter(email=email).order_by("pk")
+    return {
+        "email": email,
+        "comments": [
+            {
+                "id": comment.pk,
+                "post": comment.post.title,
+                "blog": comment.post.blog.title,
+                "name": comment.author_name,
+                "email": comment.email,
+                "website": comment.website,
+                "text": comment.body,
+                "status": comment.status,
+                "written": comment.created_at.isoformat(),
+                "reply_to": comment.parent_id,
+            }
+            for comment in comments
+        ],
+        "reply_subscriptions": [
+            {"comment": sub.comment_id, "since": sub.created_at.isoformat()}
+            for sub in subscriptions
+        ],
+    }

@@ -1,0 +1,17 @@
+"""Background work for comments: the emails, sent by the worker after the commit."""
+
+from django_tasks import task
+
+from treffpunkt.comments import actions
+
+
+@task()
+def notify_authors(comment_id: int) -> int:
+    """Tell the post's author about a new comment."""
+    return actions.send_author_notification(comment_id)
+
+
+@task()
+def notify_subscribers(comment_id: int) -> int:
+    """Tell those who asked for it about an approved reply to their comment."""
+    return actions.send_reply_notifications(comment_id)

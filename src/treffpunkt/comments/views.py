@@ -1,0 +1,332 @@
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from treffpunkt.blog.models import Post
+from treffpunkt.comments import actions, queries
+from treffpunkt.comments.forms import (
+    CommentForm,
+    EditCommentForm,
+    EraseForm,
+    PrivacyLookupForm,
+    ReplyForm,
+)
+from treffpunkt.comments.models import Comment
+from treffpunkt.core.actions import participant_for_guest, participant_for_member
+from treffpunkt.core.devices import current_device_id, ensure_device_id
+from treffpunkt.core.models import Participant
+
+# --- leaving a comment ----------------------------------------------------------------
+
+
+def _device_key(group: str, request: HttpRequest) -> str:
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"device:{ensure_device_id(request)}"
+
+
+def _flooding(request: HttpRequest) -> bool:
+    # The wall's limits unless the site sets its own for comments.
+    per_device = getattr(settings, "COMMENT_RATE_PER_DEVICE", settings.WALL_RATE_PER_DEVICE)
+    per_ip = getattr(settings, "COMMENT_RATE_PER_IP", settings.WALL_RATE_PER_IP)
+    return any(
+        is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
+        for group, key, rate in (
+            ("comment-device", _device_key, per_device),
+            ("comment-ip", "ip", per_ip),
+        )
+    )
+
+
+def _participant(request: HttpRequest, name: str, email: str) -> Participant:
+    if request.user.is_authenticated:
+        return participant_for_member(request.user)
+    new_device = current_device_id(request) is None
+    return participant_for_guest(
+        ensure_device_id(request), display_name=name, email=email, new_device=new_device
+    )
+
+
+def _no_response(request: HttpRequest) -> HttpResponse:
+    return HttpResponse()
+
+
+@csrf_exempt
+@require_POST
+def submit(request: HttpRequest, post_id: int) -> HttpResponseBase:
+    """Take the "Leave a reply" form. Works without JavaScript: a plain POST, then a
+    redirect to the comment on the post page; after an error the form comes back filled in.
+
+    Guests' post pages are cached and carry no CSRF token (a token would set a cookie on
+    every reader); the guest form needs none, as the cookies that tie a comment to a
+    device or member are SameSite=Lax and never travel with another site's POST. For
+    members the usual CSRF check still applies.
+    """
+    if request.user.is_authenticated:
+        rejected = CsrfViewMiddleware(_no_response).process_view(request, _no_response, (), {})
+        if rejected is not None:
+            return rejected
+    post = Post.objects.select_related("blog", "author").filter(pk=post_id).first()
+    if post is None or not post.is_visible:
+        raise Http404(_("This post is not published, so it takes no comments."))
+    member = request.user.is_authenticated
+    form = CommentForm(request.POST, member=member)
+    status = 200
+    if form.is_valid():
+        data = form.cleaned_data
+        if _flooding(request):
+            form.add_error(
+                None,
+                _("You are commenting very quickly. Please wait a minute, then send it again."),
+            )
+            status = 429
+        else:
+            try:
+                participant = _participant(
+                    request, data.get("author_name", ""), data.get("email", "")
+                )
+                comment = actions.submit_comment(
+                    post=post,
+                    participant=participant,
+                    body=data["body"],
+                    author_name=data.get("author_name", ""),
+                    email=data.get("email", ""),
+                    website=data["website"],
+                    parent_id=data["parent"],
+                    subscribe=data["notify"],
+                    ip_address=request.META.get("REMOTE_ADDR", ""),
+                )
+            except actions.Duplicate as duplicate:
+                messages.info(request, _("You sent this comment already; here it is."))
+                return redirect(duplicate.comment.get_absolute_url())
+            except actions.Refused as refusal:
+                field = refusal.field if refusal.field in form.fields else None
+                form.add_error(field if field != "parent" else None, refusal.message)
+                status = refusal.status
+            else:
+                if comment.status == Comment.Status.APPROVED:
+                    messages.success(request, _("Thank you! Your comment is published."))
+                else:
+                    messages.info(
+                        request,
+                        _(
+                            "Thank you! Your comment is awaiting moderation and shows for "
+                            "everyone once it is approved."
+                        ),
+                    )
+                return redirect(comment.get_absolute_url())
+    if status == 200:
+        status = 400
+    context = {"post": post, "form": form, "closed": actions.closed_reason(post)}
+    return render(request, "comments/form_page.html", context, status=status)
+
+
+# --- the moderation queue -------------------------------------------------------------
+
+
+def _require_queue(request: HttpRequest) -> None:
+    if not queries.may_use_queue(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Comments to moderate: filter by status, act on one or on several at once."""
+    _require_queue(request)
+    status = request.GET.get("status", Comment.Status.PENDING)
+    if status not in Comment.Status.values:
+        status = Comment.Status.PENDING
+    if request.method == "POST":
+        return _apply_queue_action(request, status)
+    context = {
+        "status": status,
+        "statuses": Comment.Status.choices,
+        "counts": queries.queue_counts(request.user),
+        "comments": queries.queue(request.user, status),
+        "show_email": _is_moderator(request.user),
+        "actions_for_status": _actions_for(status),
+    }
+    return render(request, "comments/queue.html", context)
+
+
+def _is_moderator(user: Any) -> bool:
+    """Moderators and admins see commenters' email addresses; authors do not."""
+    return bool(user.is_superuser or getattr(user, "is_moderator", False))
+
+
+def _actions_for(status: str) -> list[tuple[str, str]]:
+    labels = {
+        "approve": _("Approve"),
+        "unapprove": _("Unapprove"),
+        "spam": _("Spam"),
+        "not_spam": _("Not spam"),
+        "trash": _("Trash"),
+        "delete": _("Delete permanently"),
+    }
+    by_status = {
+        Comment.Status.PENDING: ["approve", "spam", "trash"],
+        Comment.Status.APPROVED: ["unapprove", "spam", "trash"],
+        Comment.Status.SPAM: ["not_spam", "delete"],
+        Comment.Status.TRASH: ["approve", "delete"],
+    }
+    return [(name, labels[name]) for name in by_status[Comment.Status(status)]]
+
+
+def _apply_queue_action(request: HttpRequest, status: str) -> HttpResponse:
+    back = f"{reverse('comments:queue')}?status={status}"
+    one = request.POST.get("one", "")
+    if one:
+        action, _sep, raw_id = one.partition(":")
+        ids = [raw_id]
+    else:
+        action = request.POST.get("bulk_action", "")
+        ids = request.POST.getlist("selected")
+    if action not in actions.ACTIONS:
+        messages.error(request, _("Please choose what to do with the selected comments."))
+        return redirect(back)
+    try:
+        wanted = {int(value) for value in ids}
+    except ValueError:
+        wanted = set()
+    if not wanted:
+        messages.error(request, _("Please select at least one comment."))
+        return redirect(back)
+    comments = list(
+        queries.moderatable(request.user).filter(pk__in=wanted).select_related("participant")
+    )
+    if len(comments) != len(wanted):
+        raise PermissionDenied
+    count = actions.bulk_moderate(comments, action, request.user)
+    messages.success(
+        request,
+        ngettext("%(count)s comment changed.", "%(count)s comments changed.", count)
+        % {"count": count},
+    )
+    return redirect(back)
+
+
+def _moderatable_comment(request: HttpRequest, pk: int) -> Comment:
+    comment = get_object_or_404(
+        Comment.objects.select_related("post__blog", "post__author", "participant"), pk=pk
+    )
+    if not actions.can_moderate(request.user, comment):
+        raise PermissionDenied
+    return comment
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _moderatable_comment(request, pk)
+    initial = {"body": comment.body, "author_name": comment.author_name, "website": comment.website}
+    form = EditCommentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        actions.edit_comment(comment, editor=request.user, **form.cleaned_data)
+        messages.success(request, _("The comment is changed."))
+        return redirect(f"{reverse('comments:queue')}?status={comment.status}#c{comment.pk}")
+    status = 400 if form.errors else 200
+    return render(request, "comments/edit.html", {"form": form, "comment": comment}, status=status)
+
+
+@login_required
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _moderatable_comment(request, pk)
+    form = ReplyForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if comment.status in (Comment.Status.SPAM, Comment.Status.TRASH):
+            form.add_error(None, _("Spam and deleted comments cannot be answered."))
+            status = 400
+        else:
+            body = form.cleaned_data["body"]
+            answer = actions.reply_as_author(comment, user=request.user, body=body)
+            messages.success(request, _("Your reply is published."))
+            return redirect(answer.get_absolute_url())
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "comments/reply.html", {"form": form, "comment": comment}, status=status)
+
+
+# --- reply notifications --------------------------------------------------------------
+
+
+@csrf_exempt  # one-click unsubscribe from mail programs (RFC 8058); the signed token is the key
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    subscription_id = actions.subscription_for_token(token)
+    if subscription_id is None:
+        return render(request, "comments/unsubscribe.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        actions.unsubscribe(subscription_id)
+        return render(request, "comments/unsubscribe.html", {"done": True})
+    from treffpunkt.comments.models import Subscription
+
+    subscription = (
+        Subscription.objects.select_related("comment__post").filter(pk=subscription_id).first()
+    )
+    if subscription is None:
+        return render(request, "comments/unsubscribe.html", {"done": True})
+    return render(
+        request, "comments/unsubscribe.html", {"subscription": subscription, "token": token}
+    )
+
+
+# --- privacy tools --------------------------------------------------------------------
+
+
+@login_required
+def privacy_tools(request: HttpRequest) -> HttpResponse:
+    """Export or erase the personal data of one email address (admins only)."""
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    lookup = PrivacyLookupForm(request.GET or None)
+    erase_form = EraseForm(
+        request.POST if request.method == "POST" else None,
+        initial={"email": request.GET.get("email", ""), "mode": "anonymize"},
+        prefix="erase",
+    )
+    status = 200
+    found = None
+    if request.method == "POST":
+        if erase_form.is_valid():
+            email = erase_form.cleaned_data["email"]
+            counts = actions.erase_personal_data(
+                email, delete_comments=erase_form.cleaned_data["mode"] == "delete"
+            )
+            messages.success(
+                request,
+                _(
+                    "Erased: %(comments)s comments, %(subscriptions)s reply subscriptions, "
+                    "%(guests)s guest profiles."
+                )
+                % counts,
+            )
+            return redirect("comments:privacy")
+        status = 400
+    elif lookup.is_valid():
+        email = lookup.cleaned_data["email"]
+        found = queries.personal_data(email)
+        if request.GET.get("download"):
+            response = HttpResponse(
+                json.dumps(found, ensure_ascii=False, indent=2),
+                content_type="application/json; charset=utf-8",
+            )
+            stamp = timezone.now().strftime("%Y%m%d")
+            response["Content-Disposition"] = f'attachment; filename="personal-data-{stamp}.json"'
+            return response
+    elif request.GET:
+        status = 400
+    context = {"lookup": lookup, "erase_form": erase_form, "found": found}
+    return render(request, "comments/privacy_tools.html", context, status=status)
