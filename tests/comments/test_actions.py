@@ -58,7 +58,17 @@ def test_two_links_hold_even_a_returning_commenter(post, guest):
 
 def test_one_link_is_fine_for_a_returning_commenter(post, guest):
     approved(post, guest)
-    assert submit(post, guest, "Siehe https://a.example.org").status == Comment.Status.APPROVED
+    text = (
+        "Danke für den Beitrag über offene Runden im Team. Wir haben dazu im Verein "
+        "ähnliche Erfahrungen gemacht und sie hier aufgeschrieben: https://verein.example.org/runden"
+    )
+    comment = submit(post, guest, text)
+    # Neither WordPress rule holds it; only the site's filter could (its model is trained
+    # elsewhere), and then the status follows the filter's verdict.
+    messages = {reason["message"] for reason in comment.moderation_reasons}
+    assert not messages & {"%(count)s links", "first comment from this email address"}
+    check = CheckedItem.objects.get(kind=ItemKind.COMMENT, object_id=comment.pk)
+    assert (comment.status == Comment.Status.APPROVED) == (check.verdict == "publish")
 
 
 def test_spam_verdict_makes_spam(post, guest):

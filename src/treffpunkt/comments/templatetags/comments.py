@@ -69,7 +69,6 @@ def comment_section(context: dict[str, Any], post: Any) -> dict[str, Any]:
         "request": request,
         "user": user,
         "member": member,
-        "csrf_token": context.get("csrf_token") if member else None,
         "roots": roots,
         "count": _count(roots),
         "max_depth": max_depth,
