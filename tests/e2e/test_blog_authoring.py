@@ -125,3 +125,27 @@ def test_author_writes_and_publishes_a_post_with_an_image(
     assert [entry.title for entry in feed.entries] == ["Unser Garten im Herbst"]
     assert feed.entries[0].link.endswith(post.get_absolute_url())
     assert blog.title in feed.feed.title
+
+
+def test_reader_pages_of_the_demo_blog(browsing: Browsing, page: Page, transactional_db) -> None:  # type: ignore[no-untyped-def]
+    """The demo blog as a reader sees it: all blogs, one blog, a post, a tag, an author."""
+    from treffpunkt.accounts import demo as accounts_demo
+    from treffpunkt.blog import demo
+
+    accounts_demo.load()
+    demo.load()
+    post = Post.objects.visible().select_related("blog", "author").first()
+    assert post is not None
+
+    for path, step, heading in [
+        ("/b/", "all-blogs", "Blogs"),
+        (f"/b/{demo.BLOG_SLUG}/", "demo-blog", "Aus dem Verein"),
+        (post.get_absolute_url(), "demo-post", post.title),
+        ("/b/tag/garten/", "demo-tag", None),
+        (f"/b/author/{post.author_id}/", "demo-author", None),
+    ]:
+        response = page.goto(path)
+        assert response is not None and response.status == 200, path
+        if heading:
+            expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        browsing.check(page, step)
