@@ -120,7 +120,7 @@ def search_posts(parsed: ParsedQuery, page_number: int | str | None = 1) -> Resu
 
 def _ranked_ids(parsed: ParsedQuery) -> list[int]:
     visible_sql, visible_params = (
-        Post.objects.visible().values("id").query.get_compiler(connection=connection).as_sql()
+        Post.objects.visible().order_by().values("id").query.get_compiler(connection=connection).as_sql()
     )
     if connection.vendor == "sqlite":
         parts, params = [], []
