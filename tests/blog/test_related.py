@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.blog.corpus import POSTS, build_corpus, publish
-from treffpunkt.blog import actions, indexing
+from treffpunkt.blog import actions
 from treffpunkt.blog.models import Post, RelatedPost
 from treffpunkt.blog.related import related_posts
 from treffpunkt.blog.tasks import recompute_related_posts
@@ -164,13 +164,27 @@ def test_rebuild_command_works_everything_out_again(corpus):
     assert RelatedPost.objects.count() == 3 * len(corpus)
 
 
-def test_changes_enqueue_a_background_recomputation(admin_user, blog, settings):
-    """With the database backend the work waits for the worker instead of running inline."""
+def test_changes_queue_one_background_recomputation_that_does_the_work(
+    admin_user, blog, settings, django_capture_on_commit_callbacks
+):
+    """With the database backend the work waits for the worker; of several runs queued by
+    several changes, only the last one works out the suggestions."""
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    post = publish(admin_user, blog, title="Beete", body="Tomaten und Bohnen im Garten.")
-    indexing.post_changed(post.id)
-    queued = DBTaskResult.objects.filter(task_path="treffpunkt.blog.tasks.recompute_related_posts")
-    assert queued.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        first = publish(admin_user, blog, title="Beete", body="Tomaten und Bohnen im Garten.")
+        second = publish(admin_user, blog, title="Gartenbeete", body="Bohnen im Garten.")
+    queued = DBTaskResult.objects.filter(task_path=recompute_related_posts.module_path)
+    assert queued.count() == 4  # saved and published, twice
     assert not RelatedPost.objects.exists()
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert sorted(queued.values_list("status", "return_value")) == [
+        ("SUCCESSFUL", 0),
+        ("SUCCESSFUL", 0),
+        ("SUCCESSFUL", 0),
+        ("SUCCESSFUL", 2),
+    ]
+    assert related_posts(first) == [second]
+    assert related_posts(second) == [first]
