@@ -220,6 +220,9 @@ WALL_RATE_PER_DEVICE = _env("TREFFPUNKT_WALL_RATE_DEVICE", "6/m")
 WALL_RATE_PER_IP = _env("TREFFPUNKT_WALL_RATE_IP", "120/m")
 # A form sent faster than this many seconds after it was shown is most likely a bot.
 WALL_MIN_SECONDS_TO_SUBMIT = _env_int("TREFFPUNKT_WALL_MIN_SECONDS", 2)
+# Comments per device (or member) and per IP address before "please wait a minute".
+COMMENT_RATE_PER_DEVICE = _env("TREFFPUNKT_COMMENT_RATE_DEVICE", "6/m")
+COMMENT_RATE_PER_IP = _env("TREFFPUNKT_COMMENT_RATE_IP", "120/m")
 # Seconds between keep-alive comments on live streams (proxies close idle connections).
 LIVE_HEARTBEAT_SECONDS = _env_int("TREFFPUNKT_LIVE_HEARTBEAT", 15)
 # Seconds that public reading pages are kept for readers without a session (0: off).
@@ -227,6 +230,16 @@ PAGE_CACHE_SECONDS = _env_int("TREFFPUNKT_PAGE_CACHE_SECONDS", 10)
 # Moderation rules: hold a post with this many links, or this many posts in ten minutes.
 MODERATION_LINKS_TO_HOLD = _env_int("TREFFPUNKT_LINKS_TO_HOLD", 3)
 MODERATION_POSTS_TO_HOLD = _env_int("TREFFPUNKT_POSTS_TO_HOLD", 10)
+# Hold the next item from an IP address that sent this many in ten minutes (a venue shares one).
+MODERATION_POSTS_PER_IP_TO_HOLD = _env_int("TREFFPUNKT_POSTS_PER_IP_TO_HOLD", 300)
+# A form sent sooner than this many seconds after it was shown is held (comments, wall posts).
+MODERATION_MIN_SECONDS_TO_SUBMIT = _env_int("TREFFPUNKT_MIN_SECONDS_TO_SUBMIT", 3)
+# The spam filter's trained model; built from the shipped corpus on first use if missing.
+SPAM_MODEL_PATH = Path(_env("TREFFPUNKT_SPAM_MODEL", str(DATA_DIR / "spam-model.npz"))).resolve()
+# Akismet key: off when empty. When set, checked items are also sent to Akismet (USA).
+AKISMET_API_KEY = _env("TREFFPUNKT_AKISMET_KEY")
+# Seconds to wait for Akismet before the local filter decides alone.
+AKISMET_TIMEOUT_SECONDS = 3
 # Hosts whose images blog posts may show (comma separated, e.g. "images.example.org"); none by
 # default, so no page makes readers' browsers ask a third party. Other remote images become links.
 BLOG_EMBED_HOSTS = _env_list("TREFFPUNKT_BLOG_EMBED_HOSTS", [])

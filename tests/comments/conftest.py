@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import pytest
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from treffpunkt.accounts.models import User
@@ -18,15 +17,6 @@ def _comment_settings(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.TREFFPUNKT_BASE_URL = "https://treffpunkt.example.org"
     settings.BASE_URL = "https://treffpunkt.example.org"
-
-
-@pytest.fixture(autouse=True)
-def _post_page(settings):
-    """The blog's post page; a stand-in with the same address while the blog app lacks it."""
-    try:
-        reverse("blog:post", kwargs={"blog": "b", "year": 2026, "month": "01", "slug": "s"})
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.comments.stub_urls"
 
 
 @pytest.fixture

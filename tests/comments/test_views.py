@@ -198,8 +198,8 @@ def test_double_submit_redirects_to_the_first(client, post):
 
 
 def test_flood_from_one_address_gets_429(client, post, settings):
-    settings.WALL_RATE_PER_IP = "3/m"
-    settings.WALL_RATE_PER_DEVICE = "100/m"
+    settings.COMMENT_RATE_PER_IP = "3/m"
+    settings.COMMENT_RATE_PER_DEVICE = "100/m"
     statuses = []
     for number in range(4):
         device = Client()  # a new device each time: only the address is the same

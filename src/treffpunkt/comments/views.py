@@ -40,9 +40,8 @@ def _device_key(group: str, request: HttpRequest) -> str:
 
 
 def _flooding(request: HttpRequest) -> bool:
-    # The wall's limits unless the site sets its own for comments.
-    per_device = getattr(settings, "COMMENT_RATE_PER_DEVICE", settings.WALL_RATE_PER_DEVICE)
-    per_ip = getattr(settings, "COMMENT_RATE_PER_IP", settings.WALL_RATE_PER_IP)
+    per_device = settings.COMMENT_RATE_PER_DEVICE
+    per_ip = settings.COMMENT_RATE_PER_IP
     return any(
         is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
         for group, key, rate in (
