@@ -165,7 +165,7 @@ def test_rebuild_command_works_everything_out_again(corpus):
 
 
 def test_changes_queue_one_background_recomputation_that_does_the_work(
-    admin_user, blog, settings, django_capture_on_commit_callbacks
+    admin_user, blog, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
     """With the database backend the work waits for the worker; of several runs queued by
     several changes, only the last one works out the suggestions."""
@@ -179,6 +179,11 @@ def test_changes_queue_one_background_recomputation_that_does_the_work(
     assert queued.count() == 4  # saved and published, twice
     assert not RelatedPost.objects.exists()
 
+    # The worker recycles database connections between tasks, which would end the test's
+    # transaction on PostgreSQL.
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert sorted(queued.values_list("status", "return_value")) == [
         ("SUCCESSFUL", 0),
