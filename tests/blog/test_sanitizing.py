@@ -97,3 +97,8 @@ def test_protocol_relative_image_is_remote(settings):
     settings.BLOG_EMBED_HOSTS = []
     html = str(render_post_body("![x](//evil.example/a.png)"))
     assert "<img" not in html
+
+
+def test_headings_start_below_the_post_title():
+    html = str(render_post_body("# Eins\n\n## Zwei\n\n###### Sechs"))
+    assert html.split("\n")[:3] == ["<h2>Eins</h2>", "<h2>Zwei</h2>", "<h4>Sechs</h4>"]

@@ -5,6 +5,7 @@ host the admin allows in ``BLOG_EMBED_HOSTS``; any other remote image is rendere
 link, so a post never makes readers' browsers ask a third party.
 """
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from markdown_it import MarkdownIt
 from treffpunkt.core.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
 WORDS_PER_MINUTE = 200
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 
 _POST_TAGS = ALLOWED_TAGS | {"img", "figure", "figcaption"}
 _POST_ATTRIBUTES = {
@@ -61,7 +63,13 @@ _md.add_render_rule("image", _render_image)
 def render_post_body(text: str) -> SafeString:
     """Safe HTML for a post's Markdown: no script, no event handlers, no javascript: links,
     no remote images from hosts the admin has not allowed."""
-    html = _md.render(text or "")
+    env: dict[str, Any] = {}
+    tokens = _md.parse(text or "", env)
+    for token in tokens:
+        # The post's title is the page's h1; headings in the text start at h2, end at h4.
+        if token.type in {"heading_open", "heading_close"}:
+            token.tag = {"h1": "h2", "h5": "h4", "h6": "h4"}.get(token.tag, token.tag)
+    html = _md.renderer.render(tokens, _md.options, env)
 
     def keep_allowed_images(tag: str, attribute: str, value: str) -> str | None:
         if tag == "img" and attribute == "src" and not image_allowed(value):
@@ -91,7 +99,7 @@ def summarize(excerpt: str, body_html: str, max_chars: int = 300) -> str:
     shortened at a word boundary."""
     text = " ".join((excerpt or "").split())
     if not text:
-        for paragraph in body_html.split("</p>"):
+        for paragraph in _PARAGRAPH.findall(body_html):
             text = " ".join(strip_tags(paragraph).split())
             if text:
                 break
