@@ -8,13 +8,15 @@ import re
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from treffpunkt.accounts.models import User
+from treffpunkt.blog import actions as blog_actions
+from treffpunkt.blog.models import Blog, Post
 from treffpunkt.core import live
 from treffpunkt.core.actions import block_participant
 from treffpunkt.core.images import reencode_image
@@ -22,6 +24,8 @@ from treffpunkt.core.models import Participant
 from treffpunkt.core.text import clean_text, count_characters
 from treffpunkt.events import feeds
 from treffpunkt.events.models import Contribution, Event, WallChange, new_short_code
+from treffpunkt.events.queries import recap_contributions
+from treffpunkt.events.recap import recap_markdown
 from treffpunkt.moderation.actions import check_content, record_check, record_decision
 from treffpunkt.moderation.models import Decision, ItemKind, Verdict
 
@@ -322,3 +326,18 @@ def _record(event_id: int, contribution_id: int, kind: str) -> WallChange:
     )
     transaction.on_commit(lambda: live.publish(feeds.channel(event_id), {"id": change.pk}))
     return change
+
+
+def draft_post_from_recap(event: Event, *, blog: Blog, editor: User) -> Post:
+    """Start a blog post that tells the event: its recap as a draft in ``blog``.
+
+    The organizer edits and publishes it like any other post; the hashtag becomes a tag.
+    """
+    if not can_organize(editor, event) or not blog_actions.can_write_in(editor, blog):
+        raise PermissionDenied(_("You cannot write this event's story in that blog."))
+    markdown = recap_markdown(event, recap_contributions(event))
+    # The recap's first line is the title, which a post keeps in its own field.
+    body = markdown.split("\n", 1)[1].lstrip("\n")
+    return blog_actions.save_post(
+        editor=editor, blog=blog, title=event.title, body=body, tags=[event.hashtag]
+    )

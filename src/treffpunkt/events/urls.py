@@ -14,6 +14,7 @@ urlpatterns = [
     path("e/<str:hashtag>/poster/", views.poster, name="poster"),
     path("e/<str:hashtag>/recap/", views.recap, name="recap"),
     path("e/<str:hashtag>/recap.md", views.recap_export, name="recap_export"),
+    path("e/<str:hashtag>/recap/draft/", views.recap_to_draft, name="recap_to_draft"),
     path("e/<str:hashtag>/moderate/", views.moderate, name="moderate"),
     path("e/<str:hashtag>/moderate/<int:pk>/", views.moderation_item, name="moderation_item"),
     path("e/<str:hashtag>/moderate/stream", views.moderation_stream, name="moderation_stream"),

@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
-from treffpunkt.accounts.models import Role
+from treffpunkt.accounts.models import Role, User
 from treffpunkt.accounts.permissions import role_required
+from treffpunkt.blog.actions import blogs_for_author
+from treffpunkt.blog.models import Blog
 from treffpunkt.core.actions import participant_for_guest, participant_for_member
 from treffpunkt.core.devices import current_device_id, ensure_device_id
 from treffpunkt.core.models import Participant
@@ -296,8 +298,32 @@ def recap(request: HttpRequest, hashtag: str) -> HttpResponse:
         "contribution_count": len(contributions),
         "contributor_count": len({c.participant_id for c in contributions}),
         "can_organize": actions.can_organize(request.user, event),
+        "draft_blogs": _draft_blogs(request, event),
     }
     return render(request, "events/recap.html", context)
+
+
+def _draft_blogs(request: HttpRequest, event: Event) -> list[Blog]:
+    """The blogs in which this organizer may turn the recap into a post."""
+    if not actions.can_organize(request.user, event):
+        return []
+    return blogs_for_author(request.user)
+
+
+@require_POST
+def recap_to_draft(request: HttpRequest, hashtag: str) -> HttpResponse:
+    event = _event_or_404(hashtag)
+    blog = next(
+        (b for b in _draft_blogs(request, event) if str(b.pk) == request.POST.get("blog")), None
+    )
+    if blog is None or not isinstance(request.user, User):
+        raise PermissionDenied(_("You cannot write this event's story in that blog."))
+    post = actions.draft_post_from_recap(event, blog=blog, editor=request.user)
+    messages.success(
+        request,
+        _("The recap is now a draft in “%(blog)s”. Edit it, then publish.") % {"blog": blog.title},
+    )
+    return redirect("blog:edit", pk=post.pk)
 
 
 def recap_export(request: HttpRequest, hashtag: str) -> HttpResponse:
