@@ -111,3 +111,170 @@ def test_only_stream_paths_bypass_django():
     assert not matches({"type": "http", "path": "/e/Tag/moderate/stream"})
     assert not matches({"type": "http", "path": "/xx/e/Tag/stream"})
     assert not matches({"type": "websocket", "path": "/e/Tag/stream"})
+
+
+class SlowVisitor(Visitor):
+    """A viewer whose connection stops taking data: like uvicorn, ``send`` waits for the
+    socket to drain *before* writing anything."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.writable = asyncio.Event()
+        self.writable.set()
+
+    async def send(self, message):
+        await self.writable.wait()
+        self.sent.append(message)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_viewer_that_cannot_keep_up_is_ended_and_replays_after_reconnecting(event, guest):
+    first = actions.submit_contribution(event=event, participant=guest, text="Vorher")
+
+    @async_to_sync
+    async def scenario():
+        slow = SlowVisitor(f"/e/{event.hashtag}/stream", headers=[(b"last-event-id", b"0")])
+        fast = Visitor(f"/e/{event.hashtag}/stream", headers=[(b"last-event-id", b"0")])
+        slow.start()
+        fast.start()
+        await slow.wait_for(1)
+        await fast.wait_for(1)
+        last_id = slow.frames()[-1][0]
+
+        slow.writable.clear()  # its buffer is full from now on
+        second = await sync_to_async(actions.submit_contribution)(
+            event=event, participant=guest, text="Während es hängt"
+        )
+        await fast.wait_for(2)  # the others are not held up
+        await asyncio.sleep(0.1)
+        assert not slow.task.done()  # waits to finish its response
+        slow.writable.set()
+        await asyncio.wait_for(slow.task, 5)
+        # Nothing half-written: the batch it could not take is not there, the response
+        # is finished so that the browser reconnects.
+        assert [data["id"] for _id, _kind, data in slow.frames()] == [first.pk]
+        assert slow.sent[-1]["body"] == b""
+        assert not slow.sent[-1].get("more_body")
+
+        again = Visitor(
+            f"/e/{event.hashtag}/stream", headers=[(b"last-event-id", last_id.encode())]
+        )
+        again.start()
+        await again.wait_for(1)
+        assert [data["id"] for _id, _kind, data in again.frames()] == [second.pk]
+        third = await sync_to_async(actions.submit_contribution)(
+            event=event, participant=guest, text="Danach"
+        )
+        await again.wait_for(2)
+        await fast.wait_for(3)
+        assert [data["id"] for _id, _kind, data in again.frames()] == [second.pk, third.pk]
+        assert [data["id"] for _id, _kind, data in fast.frames()] == [
+            first.pk,
+            second.pk,
+            third.pk,
+        ]
+        await again.leave()
+        await fast.leave()
+
+    scenario()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_viewers_get_each_batch_once_in_one_write(event, guest):
+    @async_to_sync
+    async def scenario():
+        visitors = [Visitor(f"/e/{event.hashtag}/stream", query=b"after=0") for _ in range(50)]
+        for visitor in visitors:
+            visitor.start()
+        for visitor in visitors:
+            await asyncio.wait_for(_until(lambda v=visitor: len(v.sent) >= 2), 5)
+        await asyncio.sleep(0.1)  # all subscribed
+
+        posts = await sync_to_async(_post_burst)(event, guest, 3)
+        for visitor in visitors:
+            await visitor.wait_for(3)
+            assert [data["id"] for _id, _kind, data in visitor.frames()] == [p.pk for p in posts]
+        # The same bytes object went to every viewer: encoded once per batch.
+        bodies = {id(v.sent[-1]["body"]) for v in visitors}
+        assert len(bodies) <= 3
+        for visitor in visitors:
+            await visitor.leave()
+
+    scenario()
+
+
+async def _until(condition):
+    while not condition():
+        await asyncio.sleep(0.01)
+
+
+def _post_burst(event, guest, count):
+    return [
+        actions.submit_contribution(event=event, participant=guest, text=f"Beitrag {n}")
+        for n in range(count)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_join_page_and_posting_through_the_asgi_application(event):
+    """The join page runs on the threaded WSGI bridge: the form, its cookies and the
+    redirect work as through Django's ASGI handler."""
+    from treffpunkt.core.devices import COOKIE_NAME
+    from treffpunkt.events.models import Contribution
+
+    async def call(method, headers=(), body=b""):
+        sent = []
+        messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+        async def receive():
+            return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "method": method,
+            "path": f"/e/{event.hashtag}/",
+            "query_string": b"",
+            "headers": [(b"host", b"testserver"), *headers],
+            "server": ("testserver", 80),
+            "client": ("127.0.0.1", 50000),
+            "scheme": "http",
+            "http_version": "1.1",
+        }
+        await application(scope, receive, send)
+        start = sent[0]
+        return start["status"], start["headers"], b"".join(m.get("body", b"") for m in sent[1:])
+
+    @async_to_sync
+    async def scenario():
+        status, headers, html = await call("GET")
+        assert status == 200
+        cookies = [v.decode() for k, v in headers if k == b"set-cookie"]
+        csrf = next(c for c in cookies if c.startswith("csrftoken=")).split(";")[0]
+        page = html.decode()
+        token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+        started = page.split('name="started" value="', 1)[1].split('"', 1)[0]
+        form = f"csrfmiddlewaretoken={token}&started={started}&text=Sch%C3%B6n+hier"
+        status, headers, _body = await call(
+            "POST",
+            headers=[
+                (b"content-type", b"application/x-www-form-urlencoded"),
+                (b"cookie", csrf.encode()),
+            ],
+            body=form.encode(),
+        )
+        assert status == 302
+        assert dict(headers)[b"location"].endswith(b"#your-posts")
+        assert any(
+            v.startswith(COOKIE_NAME.encode() + b"=") for k, v in headers if k == b"set-cookie"
+        )
+        contribution = await Contribution.objects.aget()
+        assert contribution.text == "Schön hier"
+
+        status, _headers, _body = await call("POST", body=form.encode())  # no CSRF cookie
+        assert status == 403
+        assert await Contribution.objects.acount() == 1
+
+    scenario()

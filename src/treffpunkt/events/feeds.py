@@ -1,23 +1,30 @@
-"""Live feeds of a wall, one per event and audience in each server process.
+"""Live feeds of a wall, one per event, audience and language in each server process.
 
 Notifications (``core.live``) only say "this wall changed". The feed then reads every change
-after its watermark from the database, in commit order, builds each SSE frame once, and
-hands the frames to all of this process's subscribers. The order therefore never depends
-on the order in which notifications arrive, a burst of posts costs one query, and a lost
-notification is made good by the next one.
+after its watermark from the database, in commit order, encodes the SSE frames of the batch
+once into one ``bytes`` and writes those same bytes to every subscriber. The order therefore
+never depends on the order in which notifications arrive, a burst of posts costs one query
+and one write per viewer, and a lost notification is made good by the next one.
 
 Commit order equals id order per wall: writers lock the event row before they record a
 change (PostgreSQL), and SQLite serializes all writes.
+
+Subscribers are sinks with a non-blocking ``deliver(body) -> bool``. The public wall's sink
+(``AsgiSink``) writes straight into the viewer's ASGI ``send`` from the feed's loop: no queue,
+task or generator per viewer is woken per change, which is what lets one process serve
+thousands of viewers. A viewer whose connection cannot take more right now (the server's
+write buffer is full) is ended instead of being waited for; its browser reconnects with
+``Last-Event-ID`` and the replay from the database brings it up to date, so nothing is lost.
 """
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator
-from typing import Any
+from collections.abc import AsyncGenerator, Coroutine
+from typing import Any, Protocol
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import translation
 
 from treffpunkt.core import live
@@ -27,7 +34,10 @@ from treffpunkt.events.payloads import moderation_payload, public_payload
 
 WALL = "wall"
 MODERATE = "moderate"
-QUEUE_SIZE = 500  # batches a subscriber may fall behind before it is sent away to reconnect
+QUEUE_SIZE = 500  # batches a queued subscriber may fall behind before it is sent away
+HELD_LIMIT = 500  # batches a sink may collect while its replay is being written
+READY_TIMEOUT = 30  # seconds a new subscriber waits for its feed to start
+PING = b"event: ping\ndata: {}\n\n"
 
 
 def channel(event_id: int) -> str:
@@ -75,10 +85,91 @@ def _in_pool(function: Any) -> Any:
     pool thread, not one per viewer)."""
 
     def call(*args: Any) -> Any:
-        close_old_connections()
-        return function(*args)
+        close_old_connections()  # drops broken (and, on PostgreSQL, expired) connections
+        try:
+            return function(*args)
+        finally:
+            if connection.vendor == "sqlite" and connection.connection is not None:
+                connection.close_at = None  # keep it: opening one costs more than the read
 
     return sync_to_async(call, thread_sensitive=False)
+
+
+class Sink(Protocol):
+    def deliver(self, body: bytes) -> bool:
+        """Take one encoded batch without waiting; False if this subscriber must go."""
+
+    def end(self) -> None:
+        """The feed lets go of this subscriber: its stream should end (and reconnect)."""
+
+
+class AsgiSink:
+    """One viewer of the public wall: batches go straight into its ASGI ``send``.
+
+    ``send`` is driven one step by hand instead of being awaited in a task: a server like
+    uvicorn writes to the socket and finishes in that first step. It suspends only when
+    it must wait for the socket to drain (it waits *before* writing, so nothing is half
+    written), and then the viewer is too far behind: the coroutine is closed and the viewer
+    ended; its browser reconnects and replays from the database.
+    """
+
+    __slots__ = ("_send", "ended", "held")
+
+    def __init__(self, send: Any) -> None:
+        self._send = send
+        self.ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        # Batches that arrive while the replay is being written wait here (in order).
+        self.held: list[bytes] | None = []
+
+    def deliver(self, body: bytes) -> bool:
+        if self.ended.done():
+            return False
+        if self.held is not None:
+            self.held.append(body)
+            return len(self.held) <= HELD_LIMIT
+        return self._write(body)
+
+    def release(self) -> bool:
+        """The replay is written: send what arrived meanwhile and go live."""
+        held, self.held = self.held or [], None
+        return not held or self._write(b"".join(held))
+
+    def _write(self, body: bytes) -> bool:
+        step: Coroutine[Any, Any, None] = self._send(
+            {"type": "http.response.body", "body": body, "more_body": True}
+        )
+        try:
+            step.send(None)
+        except StopIteration:
+            return True
+        except Exception:
+            return False  # the connection is gone
+        step.close()  # waiting for the socket to drain: this viewer is too slow
+        return False
+
+    def end(self) -> None:
+        if not self.ended.done():
+            self.ended.set_result(None)
+
+
+class QueueSink:
+    """A subscriber read by an async generator (the Django streaming responses)."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=QUEUE_SIZE)
+
+    def deliver(self, body: bytes) -> bool:
+        try:
+            self.queue.put_nowait(body)
+        except asyncio.QueueFull:
+            return False
+        return True
+
+    def end(self) -> None:
+        with contextlib.suppress(asyncio.QueueEmpty):
+            self.queue.get_nowait()
+        with contextlib.suppress(asyncio.QueueFull):
+            self.queue.put_nowait(None)
 
 
 class Feed:
@@ -87,88 +178,130 @@ class Feed:
         self.audience = audience
         self.language = language
         self.watermark = 0
-        self.subscribers: set[asyncio.Queue[list[str] | None]] = set()
+        self.subscribers: set[Sink] = set()
+        self.joining = 0  # subscribers waiting for the feed to be ready
         self.ready = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
 
-    def render(self, after: int, upto: int | None = None) -> tuple[int, list[str]]:
+    def wanted(self) -> bool:
+        return bool(self.subscribers or self.joining)
+
+    def render(self, after: int, upto: int | None = None) -> tuple[int, bytes]:
         with translation.override(self.language):
-            return render_changes(self.event_id, after, self.audience, upto)
+            last, frames = render_changes(self.event_id, after, self.audience, upto)
+        return last, "".join(frames).encode()
 
     async def run(self) -> None:
         heartbeat = settings.LIVE_HEARTBEAT_SECONDS
-        ping = ["event: ping\ndata: {}\n\n"]
-        while self.subscribers:
+        while self.wanted():
             async with live.subscribe(channel(self.event_id)) as notifications:
                 # Subscribed first, so a change committed from now on wakes us up.
                 self.watermark = await _in_pool(queries.last_change_id_for)(self.event_id)
                 self.ready.set()
-                while self.subscribers and not notifications.ended:
+                while self.wanted() and not notifications.ended:
                     try:
                         await notifications.receive(timeout=heartbeat)
                     except TimeoutError:
-                        self._send(ping)
+                        self._send(PING)
                         continue
                     notifications.drain()
-                    self.watermark, frames = await _in_pool(self.render)(self.watermark)
-                    if frames:
-                        self._send(frames)
+                    # New subscribers meanwhile replay up to the old watermark and get
+                    # this batch live: the watermark moves together with the send.
+                    self.watermark, body = await _in_pool(self.render)(self.watermark)
+                    if body:
+                        self._send(body)
             # The notification channel broke (Redis went away): subscribers replay from
             # the database when they reconnect, so end them and start over.
-            for queue in list(self.subscribers):
-                self._end(queue)
+            self.ready.clear()
+            for sink in list(self.subscribers):
+                self._end(sink)
 
-    def _send(self, frames: list[str]) -> None:
-        for queue in list(self.subscribers):
-            try:
-                queue.put_nowait(frames)
-            except asyncio.QueueFull:
-                self._end(queue)
+    def _send(self, body: bytes) -> None:
+        for sink in list(self.subscribers):
+            if not sink.deliver(body):
+                self._end(sink)
 
-    def _end(self, queue: "asyncio.Queue[list[str] | None]") -> None:
-        self.subscribers.discard(queue)
-        with contextlib.suppress(asyncio.QueueEmpty):
-            queue.get_nowait()
-        with contextlib.suppress(asyncio.QueueFull):
-            queue.put_nowait(None)
+    def _end(self, sink: Sink) -> None:
+        self.subscribers.discard(sink)
+        sink.end()
 
 
 _feeds: dict[tuple[int, str, str], Feed] = {}
 
 
-async def follow(
-    event_id: int, audience: str, after: int, language: str
-) -> AsyncGenerator[str, None]:
-    """Everything after change ``after``: first replayed from the database, then live."""
+def _feed(event_id: int, audience: str, language: str) -> Feed:
     key = (event_id, audience, language)
     feed = _feeds.get(key)
     if feed is None or feed.task is None or feed.task.done():
         feed = _feeds[key] = Feed(event_id, audience, language)
-    queue: asyncio.Queue[list[str] | None] = asyncio.Queue(maxsize=QUEUE_SIZE)
-    feed.subscribers.add(queue)
-    if feed.task is None:
         feed.task = asyncio.get_running_loop().create_task(feed.run())
+    return feed
+
+
+async def attach(
+    event_id: int, audience: str, language: str, sink: Sink, after: int
+) -> tuple[Feed, bytes] | None:
+    """Add ``sink`` to the feed and return the replay of what came after ``after``.
+
+    The sink gets every batch after the replay; None if the feed could not start (the
+    database is down?), then the stream should end so that the browser retries.
+    """
+    feed = _feed(event_id, audience, language)
+    feed.joining += 1
+    started = False
     try:
-        yield "retry: 2000\n\n"
-        try:
-            await asyncio.wait_for(feed.ready.wait(), timeout=30)
-        except TimeoutError:
+        async with asyncio.timeout(READY_TIMEOUT):
+            while not feed.ready.is_set():
+                await feed.ready.wait()
+        started = True
+    except TimeoutError:
+        pass
+    finally:
+        feed.joining -= 1
+        if not started:
+            detach(feed, sink)
+    if not started:
+        return None
+    # No await between reading the watermark and joining: the replay covers up to the
+    # watermark, the feed everything after it.
+    upto = feed.watermark
+    feed.subscribers.add(sink)
+    try:
+        _last, replay = await _in_pool(feed.render)(min(after, upto), upto)
+    except BaseException:
+        detach(feed, sink)
+        raise
+    return feed, replay
+
+
+def detach(feed: Feed, sink: Sink) -> None:
+    feed.subscribers.discard(sink)
+    if not feed.wanted() and feed.task is not None:
+        feed.task.cancel()
+        key = (feed.event_id, feed.audience, feed.language)
+        if _feeds.get(key) is feed:
+            del _feeds[key]
+
+
+async def follow(
+    event_id: int, audience: str, after: int, language: str
+) -> AsyncGenerator[bytes, None]:
+    """Everything after change ``after``: first replayed from the database, then live."""
+    sink = QueueSink()
+    feed = None
+    try:
+        yield b"retry: 2000\n\n"
+        attached = await attach(event_id, audience, language, sink, after)
+        if attached is None:
             return  # the feed could not start (database down?): the browser retries
-        # No await between reading the watermark and the queue taking over: the replay
-        # covers up to the watermark, the feed everything after it.
-        upto = feed.watermark
-        _last, frames = await _in_pool(feed.render)(min(after, upto), upto)
-        for frame in frames:
-            yield frame
+        feed, replay = attached
+        if replay:
+            yield replay
         while True:
-            batch = await queue.get()
+            batch = await sink.queue.get()
             if batch is None:
                 return  # too slow, or the notifications broke: the browser reconnects
-            for frame in batch:
-                yield frame
+            yield batch
     finally:
-        feed.subscribers.discard(queue)
-        if not feed.subscribers and feed.task is not None:
-            feed.task.cancel()
-            if _feeds.get(key) is feed:
-                del _feeds[key]
+        if feed is not None:
+            detach(feed, sink)

@@ -5,6 +5,10 @@ open (the per-request context for synchronous code), which a wall with thousands
 viewers cannot afford. The stream needs nothing of Django's middleware (no session, no
 CSRF, no login), so ``treffpunkt.asgi`` routes it here. The moderators' stream, which needs
 the login, stays a Django view. Both read from ``events.feeds``.
+
+Each viewer is an ``feeds.AsgiSink``: the feed writes every batch into the viewer's
+``send`` itself, so this coroutine only starts the stream, writes the replay and then
+sleeps until the viewer leaves or the feed ends it.
 """
 
 import asyncio
@@ -19,6 +23,7 @@ from django.conf import settings
 from treffpunkt.events import feeds, queries
 
 PATH = re.compile(r"^/(?:(?P<language>[a-z]{2})/)?e/(?P<hashtag>[^/]+)/stream$")
+END_TIMEOUT = 10  # seconds to finish the response of a viewer that is sent away
 
 Scope = dict[str, Any]
 
@@ -54,6 +59,10 @@ async def _plain(send: Any, status: int, text: str) -> None:
     await send({"type": "http.response.body", "body": text.encode()})
 
 
+def _body(data: bytes) -> dict[str, Any]:
+    return {"type": "http.response.body", "body": data, "more_body": True}
+
+
 async def wall_stream(scope: Scope, receive: Any, send: Any, match: re.Match[str]) -> None:
     if scope["method"] not in {"GET", "HEAD"}:
         await _plain(send, 405, "Method not allowed")
@@ -78,23 +87,36 @@ async def wall_stream(scope: Scope, receive: Any, send: Any, match: re.Match[str
     if scope["method"] == "HEAD":
         await send({"type": "http.response.body", "body": b""})
         return
-    frames = feeds.follow(event.pk, feeds.WALL, last_event_id(scope), language)
-
-    async def forward() -> None:
-        async for frame in frames:
-            await send({"type": "http.response.body", "body": frame.encode(), "more_body": True})
-        await send({"type": "http.response.body", "body": b""})
-
-    forwarding = asyncio.ensure_future(forward())
+    await send(_body(b"retry: 2000\n\n"))
+    sink = feeds.AsgiSink(send)
     disconnected = asyncio.ensure_future(_wait_for_disconnect(receive))
+    attaching = asyncio.ensure_future(
+        feeds.attach(event.pk, feeds.WALL, language, sink, last_event_id(scope))
+    )
     try:
-        await asyncio.wait({forwarding, disconnected}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({attaching, disconnected}, return_when=asyncio.FIRST_COMPLETED)
+        attached = attaching.result() if attaching.done() else None
+        if attached is not None and not disconnected.done():
+            _feed, replay = attached
+            if replay:
+                await send(_body(replay))  # live batches are held back meanwhile
+            if sink.release():
+                await asyncio.wait({sink.ended, disconnected}, return_when=asyncio.FIRST_COMPLETED)
+        if not disconnected.done():
+            # Sent away (too slow, or the feed broke) or the feed could not start: end
+            # the response; the browser reconnects after the retry pause and replays.
+            with contextlib.suppress(TimeoutError, OSError):
+                await asyncio.wait_for(send(_body(b"") | {"more_body": False}), END_TIMEOUT)
     finally:
-        for task in (forwarding, disconnected):
+        for task in (attaching, disconnected):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, OSError):
                 await task
-        await frames.aclose()
+        # (attach itself lets go of the sink if it was cancelled or failed)
+        if attaching.done() and not attaching.cancelled() and attaching.exception() is None:
+            attached = attaching.result()
+            if attached is not None:
+                feeds.detach(attached[0], sink)
 
 
 async def _wait_for_disconnect(receive: Any) -> None:
