@@ -19,6 +19,7 @@ write buffer is full) is ended instead of being waited for; its browser reconnec
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import AsyncGenerator, Coroutine
 from typing import Any, Protocol
 
@@ -36,6 +37,7 @@ WALL = "wall"
 MODERATE = "moderate"
 QUEUE_SIZE = 500  # batches a queued subscriber may fall behind before it is sent away
 HELD_LIMIT = 500  # batches a sink may collect while its replay is being written
+BATCH_SECONDS = 0.1  # at most one write per viewer in this time (changes are merged)
 READY_TIMEOUT = 30  # seconds a new subscriber waits for its feed to start
 PING = b"event: ping\ndata: {}\n\n"
 
@@ -58,7 +60,7 @@ def render_changes(
     latest: dict[int, tuple[int, Contribution | None]] = {}
     for change, contribution in changes:
         latest[change.contribution_id] = (change.pk, contribution)
-    count = queries.contributor_count(event_id)
+    count = _contributor_count(event_id, last)
     frames = []
     for contribution_id, (change_id, contribution) in sorted(
         latest.items(), key=lambda item: item[1][0]
@@ -78,6 +80,25 @@ def render_changes(
             )
             frames.append(live.sse_frame(change_id, "upsert", data))
     return last, frames
+
+
+_counts: dict[int, tuple[int, int]] = {}  # event id: (last change id, contributors)
+_counts_lock = threading.Lock()
+
+
+def _contributor_count(event_id: int, last_change: int) -> int:
+    """How many people have a visible post, once per wall and change (not once per feed:
+    every language and audience has its own feed). Every change of what is visible is a
+    recorded change, so the count as of a change id stays right."""
+    with _counts_lock:
+        cached = _counts.get(event_id)
+    if cached is not None and cached[0] == last_change:
+        return cached[1]
+    count = queries.contributor_count(event_id)
+    with _counts_lock:
+        if _counts.get(event_id, (0, 0))[0] <= last_change:
+            _counts[event_id] = (last_change, count)
+    return count
 
 
 def _in_pool(function: Any) -> Any:
@@ -193,6 +214,8 @@ class Feed:
 
     async def run(self) -> None:
         heartbeat = settings.LIVE_HEARTBEAT_SECONDS
+        loop = asyncio.get_running_loop()
+        last_write = -BATCH_SECONDS
         while self.wanted():
             async with live.subscribe(channel(self.event_id)) as notifications:
                 # Subscribed first, so a change committed from now on wakes us up.
@@ -204,6 +227,13 @@ class Feed:
                     except TimeoutError:
                         self._send(PING)
                         continue
+                    # In a burst, changes that come within BATCH_SECONDS of the last write
+                    # go out together: one write per viewer for several posts. A change
+                    # after a quiet moment goes out at once.
+                    pause = last_write + BATCH_SECONDS - loop.time()
+                    if pause > 0:
+                        await asyncio.sleep(pause)
+                    last_write = loop.time()
                     notifications.drain()
                     # New subscribers meanwhile replay up to the old watermark and get
                     # this batch live: the watermark moves together with the send.
