@@ -275,7 +275,7 @@ def restore_revision(revision: PostRevision, *, editor: User) -> Post:
 def publish_post(post: Post, *, editor: User, at: datetime | None = None) -> Post:
     """Publish now, or schedule for ``at`` (it appears by itself when the time comes).
 
-    A post that is already published keeps its date unless a new time is given.
+    A post that was published before keeps its date unless a new time is given.
     """
     post = Post.objects.select_for_update().select_related("blog").get(pk=post.pk)
     if not can_edit_post(editor, post):
@@ -283,9 +283,9 @@ def publish_post(post: Post, *, editor: User, at: datetime | None = None) -> Pos
     now = timezone.now()
     if at is not None:
         post.published_at = at
-    elif (
-        post.status != Post.Status.PUBLISHED or post.published_at is None or post.published_at > now
-    ):
+    elif post.published_at is None or post.published_at > now:
+        # First publication, or a scheduled post brought forward. A post taken back to
+        # draft keeps its earlier date when it returns.
         post.published_at = now
     post.status = Post.Status.PUBLISHED
     post.save(update_fields=["status", "published_at"])
