@@ -120,9 +120,16 @@ def search_posts(parsed: ParsedQuery, page_number: int | str | None = 1) -> Resu
 
 def _ranked_ids(parsed: ParsedQuery) -> list[int]:
     visible_sql, visible_params = (
-        Post.objects.visible().order_by().values("id").query.get_compiler(connection=connection).as_sql()
+        Post.objects.visible()
+        .order_by()
+        .values("id")
+        .query.get_compiler(connection=connection)
+        .as_sql()
     )
     if connection.vendor == "sqlite":
+        # "+rowid": without the plus, SQLite walks the visible posts and asks the full-text
+        # index about each one (a second for 2,000 posts); with it, the index finds the
+        # matches and the visible posts only filter them (a millisecond).
         parts, params = [], []
         for language in _LANGUAGES:
             expression = fts_expression(parsed, language)
@@ -131,7 +138,7 @@ def _ranked_ids(parsed: ParsedQuery) -> list[int]:
             parts.append(
                 f"SELECT rowid AS post_id, bm25(blog_search_fts, {FTS_WEIGHTS}) AS score "  # noqa: S608 - constants and Django's own SQL
                 f"FROM blog_search_fts WHERE blog_search_fts MATCH %s AND language = %s "
-                f"AND rowid IN ({visible_sql})"
+                f"AND +rowid IN ({visible_sql})"
             )
             params += [expression, language, *visible_params]
         if not parts:

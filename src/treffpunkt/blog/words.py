@@ -1,8 +1,10 @@
 """Words of a post or a query, as search and suggestions compare them: split, lower-cased,
 common words dropped, reduced to their stem in the text's language (German or English).
 
-Stemming uses the Snowball algorithms (snowballstemmer), the same family PostgreSQL's
-'german' and 'english' configurations use, so both databases find the same forms:
+Stemming uses the Snowball algorithms (snowballstemmer, which runs PyStemmer's C code when
+it is installed, as the dependencies ask, and pure Python otherwise), the same family
+PostgreSQL's 'german' and 'english' configurations use, so both databases find the same
+forms:
 "Gärten", "Garten" and "Gartens" all become "gart"; "gardens" and "gardening" "garden".
 Compounds are not split ("Gemeinschaftsgarten" stays one word); that would need a
 dictionary, which neither SQLite nor PostgreSQL's default configuration has.
@@ -11,6 +13,7 @@ dictionary, which neither SQLite nor PostgreSQL's default configuration has.
 import re
 import threading
 from collections.abc import Iterator
+from functools import lru_cache
 
 import snowballstemmer
 
@@ -76,6 +79,8 @@ def _stemmer(language: str) -> "snowballstemmer.Stemmer":
     return stemmers[language]
 
 
+# Texts repeat words a lot; a post's words are mostly known ones.
+@lru_cache(maxsize=100_000)
 def stem(word: str, language: str) -> str:
     """One lower-cased word's stem in the given language ("de" or "en")."""
     return str(_stemmer(language_of(language)).stemWord(word))
