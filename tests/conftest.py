@@ -1,3 +1,5 @@
+import shutil
+
 import pytest
 from django.core.cache import cache
 from django.utils import translation
@@ -20,6 +22,33 @@ def _isolated_media_cache_and_language(settings, tmp_path):
     with translation.override(settings.LANGUAGE_CODE):
         yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def _spam_model_file(tmp_path_factory):
+    """The default spam model, trained once per test run."""
+    from treffpunkt.moderation.textmodel import default_model
+
+    path = tmp_path_factory.mktemp("spam-model") / "spam-model.npz"
+    default_model().save(path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _own_spam_model(settings, tmp_path, _spam_model_file):
+    """Each test gets its own copy of the spam model: moderators' decisions in one test teach
+    only that test's model."""
+    from treffpunkt.moderation.actions import forget_filter_settings
+    from treffpunkt.moderation.textmodel import forget_loaded_model
+
+    path = tmp_path / "spam-model.npz"
+    shutil.copyfile(_spam_model_file, path)
+    settings.SPAM_MODEL_PATH = path
+    forget_loaded_model()
+    forget_filter_settings()
+    yield
+    forget_loaded_model()
+    forget_filter_settings()
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""The `treffpunkt` command: serve, worker, createadmin, demo, check, manage.
+"""The `treffpunkt` command: serve, worker, createadmin, demo, check, spam, manage.
 
 Problems a host can fix (a bad DATABASE_URL, an unwritable data folder, a port in use, a
 database that does not answer) end the command with one plain sentence and a non-zero exit
@@ -249,6 +249,93 @@ def cmd_check(args: argparse.Namespace) -> None:
         print("Everything looks fine.")
 
 
+def _progress_bar(label: str) -> Any:
+    """A one-line progress bar in a terminal; nothing when the output goes to a file."""
+    shown = {"step": ""}
+
+    def report(step: str, done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        bar = "#" * filled + "-" * (width - filled)
+        print(f"\r{label} {step:<9} [{bar}] {done}/{total}", end="", file=sys.stderr, flush=True)
+        if done >= total and shown["step"] != step:
+            print(file=sys.stderr)
+        if done >= total:
+            shown["step"] = step
+
+    return report
+
+
+def cmd_spam_train(args: argparse.Namespace) -> None:
+    import time
+
+    settings = setup_django()
+    from treffpunkt.moderation.actions import train_site_model
+
+    check_database()
+    started = time.perf_counter()
+    try:
+        model = train_site_model(progress=_progress_bar("Spam model"))
+    except OSError as error:
+        raise Problem(
+            f"The spam model cannot be saved to {settings.SPAM_MODEL_PATH} ({error.strerror})."
+        ) from None
+    print(
+        f"Trained the spam model on {model.info['examples']} messages "
+        f"({model.info.get('decisions', 0)} of them moderator decisions) in "
+        f"{time.perf_counter() - started:.1f} s. Saved to {settings.SPAM_MODEL_PATH}."
+    )
+
+
+def cmd_spam_evaluate(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    settings = load_settings()
+    import django
+
+    django.setup()
+    from treffpunkt.moderation.corpus import LabeledFileError, read_labeled_file
+    from treffpunkt.moderation.evaluation import evaluate
+    from treffpunkt.moderation.models import FilterSettings
+    from treffpunkt.moderation.scoring import Rules
+    from treffpunkt.moderation.textmodel import ModelFileError, TextModel, default_model
+
+    try:
+        examples = read_labeled_file(Path(args.input))
+    except LabeledFileError as error:
+        raise Problem(str(error)) from None
+    model: TextModel | None
+    # Read the site's model but never write it: evaluation leaves the site as it was.
+    if not settings.SPAM_MODEL_PATH.exists():
+        print("No spam model yet: evaluating the default model built from the shipped corpus.")
+        model = default_model()
+    else:
+        try:
+            model = TextModel.load(settings.SPAM_MODEL_PATH)
+        except ModelFileError as error:
+            print(f"Warning: {error} Evaluating the rules alone.", file=sys.stderr)
+            model = None
+    # The default lists: the site's own word list and blocklist live in its database.
+    rules = Rules(
+        links_to_hold=settings.MODERATION_LINKS_TO_HOLD,
+        blocked_domains=tuple(FilterSettings().domain_list()),
+    )
+    bar = _progress_bar("Evaluating")
+    result = evaluate(
+        examples, model, learn=args.learn, rules=rules, progress=lambda d, t: bar("", d, t)
+    )
+    mode = " with --learn (a simulated moderator decides held and spam items)" if args.learn else ""
+    print(f"{len(examples)} messages from {args.input}{mode}:")
+    for line in result.whole.lines():
+        print(f"  {line}")
+    if args.learn:
+        print("Last half of the file:")
+        for line in result.last_half.lines():
+            print(f"  {line}")
+
+
 def cmd_manage(args: argparse.Namespace) -> None:
     setup_django()
     from django.core.management import execute_from_command_line
@@ -290,6 +377,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="look for configuration problems")
     check.set_defaults(func=cmd_check)
+
+    spam = commands.add_parser("spam", help="train or evaluate the spam filter")
+    spam_commands = spam.add_subparsers(dest="spam_command", required=True, metavar="ACTION")
+    spam_train = spam_commands.add_parser(
+        "train", help="rebuild the model from the shipped corpus and all moderator decisions"
+    )
+    spam_train.set_defaults(func=cmd_spam_train)
+    spam_evaluate = spam_commands.add_parser(
+        "evaluate",
+        help="measure the filter on labeled messages (changes nothing on the site)",
+        description="Reads lines of 'spam<TAB>text' or 'ham<TAB>text', or a .csv file with a "
+        "text and a label column, and prints how the current model judges them.",
+    )
+    spam_evaluate.add_argument("--input", required=True, metavar="FILE", help="labeled messages")
+    spam_evaluate.add_argument(
+        "--learn",
+        action="store_true",
+        help="learn from a simulated moderator after each held or spam item, as a live site",
+    )
+    spam_evaluate.set_defaults(func=cmd_spam_evaluate)
 
     manage = commands.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)

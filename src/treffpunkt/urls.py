@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("", include("treffpunkt.comments.urls")),
     path("b/", include("treffpunkt.blog.urls")),
     path("search/", include("treffpunkt.blog.search_urls")),
+    path("moderation/", include("treffpunkt.moderation.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

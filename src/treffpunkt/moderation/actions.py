@@ -1,39 +1,64 @@
-"""The one moderation check that everything guests and remote servers submit passes.
+"""The one moderation check that everything guests and remote servers submit passes, and
+the decisions of moderators that the filter learns from.
 
 ``check_content`` returns a verdict (publish, hold, spam) with a score and reasons a
-moderator understands. For now it applies rules (links, repeated text, rate, word list);
-the spam-filter work adds a trained model behind the same call.
+moderator understands. It combines the trained text model (``textmodel``) with rules
+(``scoring``): links and blocked domains, the word list, honeypot and time to submit,
+repeated text, rate per person and network, and the person's history. It costs one
+database query; the model and the filter settings are kept in memory per process.
 """
 
 import hashlib
-import re
-import unicodedata
-from dataclasses import dataclass, field
-from datetime import timedelta
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 
 from treffpunkt.core.models import Participant
-from treffpunkt.moderation.models import CheckedItem, Decision, ItemKind, Verdict
+from treffpunkt.moderation import akismet_signal, textmodel
+from treffpunkt.moderation.corpus import Example, shipped_examples
+from treffpunkt.moderation.models import (
+    CheckedItem,
+    Decision,
+    FilterSettings,
+    ItemKind,
+    Verdict,
+)
+from treffpunkt.moderation.scoring import (
+    HOLD_SCORE,
+    REPEAT_MINUTES,
+    SPAM_SCORE,
+    URL_PATTERN,
+    History,
+    Reason,
+    Rules,
+    assess,
+    find_links,
+    normalize_text,
+    verdict_for,
+)
 
-URL_PATTERN = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
-REPEAT_WINDOW = timedelta(minutes=10)
-HOLD_SCORE = 0.5
-SPAM_SCORE = 0.9
+logger = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class Reason:
-    """A reason in the moderator's words: an untranslated message and its values."""
-
-    message: str
-    values: dict[str, object] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, object]:
-        return {"message": self.message, "values": self.values}
+REPEAT_WINDOW = timedelta(minutes=REPEAT_MINUTES)
+FILTER_SETTINGS_SECONDS = 10  # other processes see a changed word list within this time
+HAM_DECISIONS = {Decision.Action.APPROVE, Decision.Action.NOT_SPAM, Decision.Action.PIN}
+SPAM_DECISIONS = {Decision.Action.SPAM, Decision.Action.HIDE, Decision.Action.BLOCK}
+# Hidden is not always spam (off topic, too personal): it teaches the model more gently.
+LEARN_STEPS: dict[str, int] = {
+    Decision.Action.SPAM: 3,
+    Decision.Action.BLOCK: 3,
+    Decision.Action.HIDE: 1,
+}
+RETRAIN_AFTER = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -48,17 +73,91 @@ class CheckResult:
         return [reason.as_json() for reason in self.reasons]
 
 
-def normalize_text(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(re.findall(r"\w+", folded))
-
-
 def _hash(value: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()
 
 
-def find_links(text: str) -> list[str]:
-    return URL_PATTERN.findall(text)
+# --- filter settings, kept per process ------------------------------------------------
+
+_settings_cache: dict[str, Any] = {"at": -1e9, "words": (), "domains": ()}
+_settings_lock = threading.Lock()
+
+
+def filter_settings() -> FilterSettings:
+    """The site's one row of filter settings (created with the defaults on first use)."""
+    row = FilterSettings.objects.order_by("pk").first()
+    return row if row is not None else FilterSettings.objects.create()
+
+
+def _filter_lists() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    now = time.monotonic()
+    if now - _settings_cache["at"] > FILTER_SETTINGS_SECONDS:
+        with _settings_lock:
+            row = FilterSettings.objects.order_by("pk").first()
+            if row is None:
+                row = FilterSettings()  # the defaults, not stored until an admin saves
+            _settings_cache.update(
+                at=now, words=tuple(row.word_list()), domains=tuple(row.domain_list())
+            )
+    return _settings_cache["words"], _settings_cache["domains"]
+
+
+def forget_filter_settings() -> None:
+    _settings_cache["at"] = -1e9
+
+
+def update_filter_settings(*, words: str, blocked_domains: str, admin: Any) -> FilterSettings:
+    """An admin changes the word list or the domain blocklist."""
+    with transaction.atomic():
+        row = filter_settings()
+        row.words = "\n".join(line.strip() for line in words.splitlines() if line.strip())
+        row.blocked_domains = "\n".join(
+            line.strip().lower() for line in blocked_domains.splitlines() if line.strip()
+        )
+        row.updated_by = admin
+        row.save()
+    transaction.on_commit(forget_filter_settings)
+    return row
+
+
+def rules_for(words_to_hold: list[str] | None = None) -> Rules:
+    words, domains = _filter_lists()
+    return Rules(
+        links_to_hold=settings.MODERATION_LINKS_TO_HOLD,
+        posts_to_hold=settings.MODERATION_POSTS_TO_HOLD,
+        posts_per_ip_to_hold=settings.MODERATION_POSTS_PER_IP_TO_HOLD,
+        min_seconds_to_submit=settings.MODERATION_MIN_SECONDS_TO_SUBMIT,
+        words=tuple(words) + tuple(words_to_hold or ()),
+        blocked_domains=domains,
+    )
+
+
+# --- the check ------------------------------------------------------------------------
+
+
+def _history(
+    participant: Participant, text_hash: str, ip_hash: str, since: Any, has_text: bool
+) -> History:
+    if participant.pk is None:
+        return History()
+    recent_text = Q(created_at__gte=since, text_hash=text_hash)
+    recent_ip = Q(created_at__gte=since, ip_hash=ip_hash)
+    mine = Q(participant=participant)
+    wanted = mine
+    if has_text:
+        wanted |= recent_text
+    if ip_hash:
+        wanted |= recent_ip
+    none = Q(pk__in=[])
+    counts = CheckedItem.objects.filter(wanted).aggregate(
+        same_text_recent=Count("pk", filter=recent_text if has_text else none),
+        same_text_by_participant=Count("pk", filter=recent_text & mine if has_text else none),
+        by_participant_recent=Count("pk", filter=mine & Q(created_at__gte=since)),
+        by_ip_recent=Count("pk", filter=recent_ip if ip_hash else none),
+        approved_before=Count("pk", filter=mine & Q(decision__in=HAM_DECISIONS)),
+        spam_before=Count("pk", filter=mine & Q(decision=Decision.Action.SPAM)),
+    )
+    return History(**{name: value or 0 for name, value in counts.items()})
 
 
 def check_content(
@@ -68,78 +167,66 @@ def check_content(
     kind: str,
     ip_address: str = "",
     words_to_hold: list[str] | None = None,
+    seconds_to_submit: float | None = None,
+    honeypot_filled: bool = False,
+    author_name: str = "",
+    author_email: str = "",
+    author_url: str = "",
+    user_agent: str = "",
+    context_url: str = "",
 ) -> CheckResult:
     """Score a submission and record the check; the caller stores the item with the verdict.
 
-    The check is recorded (unsaved) in ``result.item``; the caller saves it with
-    ``record_check`` once the checked item has an id, in the same transaction.
+    ``seconds_to_submit`` (since the form was shown) and ``honeypot_filled`` are for items
+    sent with one of our forms; fediverse replies (``kind=remote_reply``) have neither and
+    are not judged on them. Author name, email and URL and the user agent only reach
+    Akismet, when an admin configured it. The check is recorded (unsaved) in
+    ``result.item``; the caller saves it with ``record_check`` once the checked item has an
+    id, in the same transaction.
     """
     now = timezone.now()
     normalized = normalize_text(text)
     text_hash = _hash(normalized)
     ip_hash = _hash(ip_address) if ip_address else ""
-    reasons: list[Reason] = []
-    score = 0.0
-
-    if participant.is_blocked:
-        reasons.append(Reason(gettext_noop("the participant is blocked")))
-        score = 1.0
-
-    links = find_links(text)
-    if len(links) >= settings.MODERATION_LINKS_TO_HOLD:
-        reasons.append(Reason(gettext_noop("%(count)s links"), {"count": len(links)}))
-        score = max(score, 0.6 + 0.05 * len(links))
-
-    recent = CheckedItem.objects.filter(created_at__gte=now - REPEAT_WINDOW)
-    repeats = recent.filter(text_hash=text_hash).count() if normalized else 0
-    if repeats >= 2 or (
-        repeats and recent.filter(text_hash=text_hash, participant=participant).exists()
-    ):
-        reasons.append(
-            Reason(
-                gettext_noop("same text posted %(count)s times in %(minutes)s minutes"),
-                {"count": repeats + 1, "minutes": int(REPEAT_WINDOW.total_seconds() // 60)},
-            )
+    history = _history(participant, text_hash, ip_hash, now - REPEAT_WINDOW, bool(normalized))
+    external_spam = False
+    if settings.AKISMET_API_KEY:
+        external_spam = akismet_signal.is_spam(
+            text=text,
+            kind=kind,
+            ip_address=ip_address,
+            author_name=author_name,
+            author_email=author_email,
+            author_url=author_url,
+            user_agent=user_agent,
+            context_url=context_url,
         )
-        score = max(score, 0.7 if repeats < 4 else 0.95)
-
-    by_participant = recent.filter(participant=participant).count()
-    if by_participant >= settings.MODERATION_POSTS_TO_HOLD:
-        reasons.append(
-            Reason(
-                gettext_noop("%(count)s posts from the same person in %(minutes)s minutes"),
-                {"count": by_participant + 1, "minutes": int(REPEAT_WINDOW.total_seconds() // 60)},
-            )
-        )
-        score = max(score, 0.6)
-
-    padded = f" {normalized} "
-    for word in words_to_hold or []:
-        wanted = normalize_text(word)
-        if wanted and f" {wanted} " in padded:  # whole words only: "Werbung", not "Bewerbung"
-            reasons.append(
-                Reason(gettext_noop("contains “%(word)s” from the word list"), {"word": word})
-            )
-            score = max(score, 0.6)
-            break
-
-    if score >= SPAM_SCORE:
-        verdict = Verdict.SPAM
-    elif score >= HOLD_SCORE:
-        verdict = Verdict.HOLD
-    else:
-        verdict = Verdict.PUBLISH
+    assessment = assess(
+        text,
+        kind=kind,
+        model=textmodel.current_model(),
+        rules=rules_for(words_to_hold),
+        history=history,
+        normalized=normalized,
+        author_url=author_url,
+        seconds_to_submit=seconds_to_submit,
+        honeypot_filled=honeypot_filled,
+        participant_blocked=participant.is_blocked,
+        external_spam=external_spam,
+    )
+    verdict = verdict_for(assessment.score)
+    reasons = assessment.reasons
     item = CheckedItem(
         kind=kind,
         participant=participant,
         text_hash=text_hash,
         ip_hash=ip_hash,
         verdict=verdict,
-        score=round(score, 3),
+        score=round(assessment.score, 3),
         reasons=[reason.as_json() for reason in reasons],
         created_at=now,
     )
-    return CheckResult(verdict=verdict, score=score, reasons=reasons, item=item)
+    return CheckResult(verdict=verdict, score=assessment.score, reasons=reasons, item=item)
 
 
 def record_check(result: CheckResult, object_id: int | None) -> CheckedItem:
@@ -147,6 +234,9 @@ def record_check(result: CheckResult, object_id: int | None) -> CheckedItem:
     result.item.object_id = object_id
     result.item.save()
     return result.item
+
+
+# --- decisions and learning -----------------------------------------------------------
 
 
 def record_decision(
@@ -159,8 +249,12 @@ def record_decision(
     text: str = "",
     reason: str = "",
 ) -> Decision:
-    """Log a moderator's decision (who, when, what, why); the filter learns from it."""
-    return Decision.objects.create(
+    """Log a moderator's decision (who, when, what, why); the filter learns from it.
+
+    The decision is noted on the item's checks (for the person's history and the overrule
+    count) and, once the transaction commits, the site's model learns from the text.
+    """
+    decision = Decision.objects.create(
         kind=kind,
         object_id=object_id,
         action=action,
@@ -169,6 +263,84 @@ def record_decision(
         text=text,
         reason=reason[:300],
     )
+    if action in HAM_DECISIONS or action in SPAM_DECISIONS:
+        CheckedItem.objects.filter(kind=kind, object_id=object_id).update(decision=action)
+        if text.strip():
+            is_spam = action in SPAM_DECISIONS
+            steps = LEARN_STEPS.get(action, textmodel.LEARN_STEPS)
+            transaction.on_commit(lambda: learn_from_decision(text, is_spam, steps))
+    return decision
 
 
-__all__ = ["CheckResult", "ItemKind", "Verdict", "check_content", "record_decision"]
+def learn_from_decision(text: str, is_spam: bool, steps: int = textmodel.LEARN_STEPS) -> None:
+    """Teach the site's model one decided text, at once (a few milliseconds).
+
+    Never raises: the decision is stored either way, and `treffpunkt spam train` learns
+    from every stored decision.
+    """
+    model = textmodel.current_model()
+    if model is None:
+        return
+    try:
+        textmodel.update_model_file(lambda model: model.learn(text, is_spam, steps))
+    except OSError as error:
+        logger.warning("The spam model could not learn from a decision (%s).", error)
+        return
+    _retrain_when_old(model)
+
+
+def _retrain_when_old(model: textmodel.TextModel) -> None:
+    trained_at = model.info.get("trained_at", "")
+    try:
+        age = timezone.now() - datetime.fromisoformat(trained_at)
+    except (TypeError, ValueError):
+        return
+    if age > RETRAIN_AFTER:
+        from treffpunkt.moderation.tasks import train_spam_model
+
+        try:
+            train_spam_model.enqueue()
+        except Exception:  # a full rebuild can wait for the next decision
+            logger.exception("Could not enqueue the weekly spam model training.")
+
+
+def decided_examples() -> list[Example]:
+    """Every decided text, labeled by the latest decision on its item."""
+    latest: dict[tuple[str, int], Example] = {}
+    for kind, object_id, action, text in (
+        Decision.objects.filter(action__in=HAM_DECISIONS | SPAM_DECISIONS)
+        .exclude(text="")
+        .order_by("created_at", "pk")
+        .values_list("kind", "object_id", "action", "text")
+        .iterator()
+    ):
+        latest[(kind, object_id)] = Example(text, action in SPAM_DECISIONS, "decisions")
+    return list(latest.values())
+
+
+def train_site_model(progress: textmodel.ProgressCallback | None = None) -> textmodel.TextModel:
+    """Rebuild the site's model from the shipped corpus and all moderator decisions, and
+    put it in place for every process."""
+    examples = shipped_examples() + decided_examples()
+    model = textmodel.TextModel.train(examples, progress)
+    model.info["decisions"] = len(examples) - len(shipped_examples())
+    textmodel.install_model(model)
+    return model
+
+
+ProgressCallback = Callable[[str, int, int], None]
+
+__all__ = [
+    "HOLD_SCORE",
+    "SPAM_SCORE",
+    "URL_PATTERN",
+    "CheckResult",
+    "ItemKind",
+    "Reason",
+    "Verdict",
+    "check_content",
+    "find_links",
+    "normalize_text",
+    "record_check",
+    "record_decision",
+]

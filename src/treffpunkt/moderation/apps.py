@@ -1,4 +1,8 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.core import checks
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +10,37 @@ class ModerationConfig(AppConfig):
     name = "treffpunkt.moderation"
     label = "moderation"
     verbose_name = _("Moderation")
+
+    def ready(self) -> None:
+        checks.register(spam_model_check)
+        # `treffpunkt serve` migrates before it serves: build a missing spam model then,
+        # not in the first guest's request.
+        post_migrate.connect(_prepare_spam_model, sender=self)
+
+
+def spam_model_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    from treffpunkt.moderation.textmodel import model_problem
+
+    problem = model_problem()
+    if not problem:
+        return []
+    return [
+        checks.Warning(
+            problem,
+            hint="The filter holds more items until `treffpunkt spam train` has run.",
+            id="moderation.W001",
+        )
+    ]
+
+
+def _prepare_spam_model(**kwargs: Any) -> None:
+    """With a fresh or upgraded install, train from the corpus and every stored decision."""
+    from treffpunkt.moderation import textmodel
+
+    if textmodel.needs_rebuild():
+        from treffpunkt.moderation.actions import train_site_model
+
+        try:
+            train_site_model()
+        except OSError:
+            pass  # the first check reports it; the filter holds more meanwhile

@@ -38,11 +38,17 @@ class CheckedItem(models.Model):
     reasons = models.JSONField(_("reasons"), default=list)
     object_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(_("checked"), default=timezone.now, db_index=True)
+    # The latest moderator decision on the item: shows where moderators overruled the
+    # filter, and is the participant's history for the next check.
+    decision = models.CharField(_("moderator's decision"), max_length=10, blank=True)
 
     class Meta:
         verbose_name = _("checked item")
         verbose_name_plural = _("checked items")
-        indexes = [models.Index(fields=["participant", "created_at"])]
+        indexes = [
+            models.Index(fields=["participant", "created_at"]),
+            models.Index(fields=["kind", "object_id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.verdict}"
@@ -89,3 +95,54 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.kind} {self.object_id}"
+
+
+DEFAULT_BLOCKED_DOMAINS = "\n".join(
+    # Pay-per-click link shorteners: people sharing a link have no reason to use them.
+    ["adf.ly", "shorte.st", "bc.vc", "ouo.io", "linkvertise.com", "sh.st"]
+)
+
+
+class FilterSettings(models.Model):
+    """The admin's word list and domain blocklist for the spam filter: one row per site."""
+
+    words = models.TextField(
+        _("word list"),
+        blank=True,
+        help_text=_("One word or phrase per line. Posts and comments containing one are held."),
+    )
+    blocked_domains = models.TextField(
+        _("domain blocklist"),
+        blank=True,
+        default=DEFAULT_BLOCKED_DOMAINS,
+        help_text=_(
+            "One domain per line, e.g. spam.example; its subdomains count too. "
+            "Items linking there are marked as spam."
+        ),
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("filter settings")
+        verbose_name_plural = _("filter settings")
+
+    def __str__(self) -> str:
+        return str(_("filter settings"))
+
+    def word_list(self) -> list[str]:
+        return _lines(self.words)
+
+    def domain_list(self) -> list[str]:
+        return [line.lower().removeprefix("www.") for line in _lines(self.blocked_domains)]
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]

@@ -1,0 +1,266 @@
+"""Turn the signals about one submission into a score and reasons.
+
+Pure functions without database access: ``check_content`` gathers the counts from the
+database in one query and calls ``assess``; ``spam evaluate`` calls it with a model in
+memory. Scores from 0.5 hold an item for a moderator, from 0.9 it is spam.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.utils.translation import gettext_noop
+
+from treffpunkt.moderation.models import ItemKind
+from treffpunkt.moderation.textmodel import MAX_CHARS, TextModel
+
+HOLD_SCORE = 0.5
+SPAM_SCORE = 0.9
+# The model's probability of spam at which it holds an item, and at which it calls it spam.
+# Chosen with benchmarks/spam_eval.py: losing a real person's comment is the worst error.
+MODEL_HOLD = 0.3
+# Wall posts come from people in the room, who scanned the poster: hold them only when the
+# model is surer (short greetings and cheers look like nothing the model knows).
+WALL_MODEL_HOLD = 0.5
+MODEL_SPAM = 0.98
+REPEAT_MINUTES = 10
+
+URL_PATTERN = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+NON_LATIN_LETTERS = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
+WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A reason in the moderator's words: an untranslated message and its values."""
+
+    message: str
+    values: dict[str, object] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, object]:
+        return {"message": self.message, "values": self.values}
+
+
+@dataclass(frozen=True)
+class History:
+    """What the database knows around a submission (all zero for a first-time guest)."""
+
+    same_text_recent: int = 0
+    same_text_by_participant: int = 0
+    by_participant_recent: int = 0
+    by_ip_recent: int = 0
+    approved_before: int = 0
+    spam_before: int = 0
+
+
+@dataclass(frozen=True)
+class Rules:
+    links_to_hold: int = 3
+    posts_to_hold: int = 10
+    posts_per_ip_to_hold: int = 300
+    min_seconds_to_submit: float = 3.0
+    words: tuple[str, ...] = ()
+    blocked_domains: tuple[str, ...] = ()
+
+
+@dataclass
+class Assessment:
+    score: float = 0.0
+    reasons: list[Reason] = field(default_factory=list)
+    spam_probability: float | None = None
+
+    def add(self, score: float, message: str, **values: object) -> None:
+        self.score = max(self.score, score)
+        self.reasons.append(Reason(message, values))
+
+
+def find_links(text: str) -> list[str]:
+    return URL_PATTERN.findall(text)
+
+
+def link_domain(link: str) -> str:
+    if not link.lower().startswith(("http://", "https://")):
+        link = f"http://{link}"
+    try:
+        return (urlsplit(link).hostname or "").removeprefix("www.")
+    except ValueError:
+        return ""
+
+
+def normalize_text(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(WORD.findall(folded))
+
+
+def calibrated(probability: float, hold: float = MODEL_HOLD) -> float:
+    """Map the model's probability onto the score scale (hold from 0.5, spam from 0.9)."""
+    if probability < hold:
+        return probability / hold * HOLD_SCORE
+    if probability < MODEL_SPAM:
+        return HOLD_SCORE + (probability - hold) / (MODEL_SPAM - hold) * 0.4
+    return SPAM_SCORE + (probability - MODEL_SPAM) / (1 - MODEL_SPAM) * 0.1
+
+
+def _unreadable_share(text: str) -> float:
+    sample = text[:MAX_CHARS]
+    visible = [char for char in sample if not char.isspace()]
+    if not visible:
+        return 0.0
+    odd = sum(1 for char in visible if unicodedata.category(char) in {"Cc", "Co", "Cn", "Cs"})
+    return odd / len(visible)
+
+
+def _mixed_script_word(text: str) -> str:
+    """A word that mixes Latin with Greek or Cyrillic letters, a spammer's trick to dodge
+    word lists (a Cyrillic a inside "Casino")."""
+    sample = text[:MAX_CHARS]
+    if not NON_LATIN_LETTERS.search(sample):
+        return ""
+    for word in WORD.findall(sample):
+        scripts = set()
+        for char in word:
+            if char.isalpha():
+                scripts.add(unicodedata.name(char, "?").split(" ", 1)[0])
+        if "LATIN" in scripts and scripts & {"CYRILLIC", "GREEK"}:
+            return word[:40]
+    return ""
+
+
+def _matches_word(normalized: str, words: tuple[str, ...]) -> str:
+    padded = f" {normalized} "
+    for word in words:
+        wanted = normalize_text(word)
+        if wanted and f" {wanted} " in padded:  # whole words only: "Werbung", not "Bewerbung"
+            return word
+    return ""
+
+
+def _blocked_domain(domains: list[str], blocked: tuple[str, ...]) -> str:
+    for domain in domains:
+        for entry in blocked:
+            if domain == entry or domain.endswith(f".{entry}"):
+                return domain
+    return ""
+
+
+def assess(
+    text: str,
+    *,
+    kind: str,
+    model: TextModel | None,
+    rules: Rules,
+    history: History | None = None,
+    normalized: str | None = None,
+    links: list[str] | None = None,
+    author_url: str = "",
+    seconds_to_submit: float | None = None,
+    honeypot_filled: bool = False,
+    participant_blocked: bool = False,
+    external_spam: bool = False,
+) -> Assessment:
+    """Score one submission from its text and context."""
+    history = history or History()
+    normalized = normalize_text(text) if normalized is None else normalized
+    links = find_links(text) if links is None else links
+    result = Assessment()
+    from_form = kind != ItemKind.REMOTE_REPLY  # replies from the fediverse never saw our form
+
+    if participant_blocked:
+        result.add(1.0, gettext_noop("the participant is blocked"))
+    if from_form and honeypot_filled:
+        result.add(0.95, gettext_noop("the hidden form field was filled in, as bots do"))
+    too_fast = seconds_to_submit is not None and seconds_to_submit < rules.min_seconds_to_submit
+    if from_form and too_fast and seconds_to_submit is not None:
+        result.add(
+            0.6,
+            gettext_noop("sent %(seconds)s seconds after the form was shown"),
+            seconds=max(0, round(seconds_to_submit)),
+        )
+
+    if len(links) >= rules.links_to_hold:
+        score = min(0.85, 0.6 + 0.05 * len(links))
+        result.add(score, gettext_noop("%(count)s links"), count=len(links))
+    domains = [domain for domain in map(link_domain, links) if domain]
+    if author_url:
+        domains.append(link_domain(author_url))
+    blocked = _blocked_domain(domains, rules.blocked_domains)
+    if blocked:
+        result.add(
+            0.95, gettext_noop("links to %(domain)s from the domain blocklist"), domain=blocked
+        )
+    word = _matches_word(normalized, rules.words)
+    if word:
+        result.add(0.6, gettext_noop("contains “%(word)s” from the word list"), word=word)
+    if _unreadable_share(text) > 0.1:
+        result.add(0.6, gettext_noop("contains unreadable characters"))
+    mixed = _mixed_script_word(text)
+    if mixed:
+        result.add(0.6, gettext_noop("mixes alphabets within a word: %(word)s"), word=mixed)
+
+    if history.same_text_recent >= 2 or (
+        history.same_text_recent and history.same_text_by_participant
+    ):
+        result.add(
+            0.7 if history.same_text_recent < 4 else 0.95,
+            gettext_noop("same text posted %(count)s times in %(minutes)s minutes"),
+            count=history.same_text_recent + 1,
+            minutes=REPEAT_MINUTES,
+        )
+    if history.by_participant_recent >= rules.posts_to_hold:
+        result.add(
+            0.6,
+            gettext_noop("%(count)s posts from the same person in %(minutes)s minutes"),
+            count=history.by_participant_recent + 1,
+            minutes=REPEAT_MINUTES,
+        )
+    if history.by_ip_recent >= rules.posts_per_ip_to_hold:
+        result.add(
+            0.6,
+            gettext_noop("%(count)s posts from the same network in %(minutes)s minutes"),
+            count=history.by_ip_recent + 1,
+            minutes=REPEAT_MINUTES,
+        )
+    if history.spam_before:
+        result.add(
+            0.6,
+            gettext_noop("%(count)s earlier items of this person were spam"),
+            count=history.spam_before,
+        )
+    trusted = history.approved_before >= 1 and not history.spam_before
+
+    if model is None:
+        if not trusted:
+            result.add(
+                0.55, gettext_noop("the spam model is not available, so the filter is careful")
+            )
+    elif normalized:
+        wall = kind == ItemKind.WALL_POST
+        probability = model.probability(text, links_weigh=not wall)
+        result.spam_probability = probability
+        score = calibrated(probability, WALL_MODEL_HOLD if wall else MODEL_HOLD)
+        if trusted:  # earlier approved items lower the risk
+            score = min(score * 0.6, SPAM_SCORE - 0.01)
+        if score >= HOLD_SCORE:
+            words = model.spam_words(text)
+            if words:
+                result.add(
+                    score,
+                    gettext_noop("resembles known spam: %(words)s"),
+                    words=", ".join(f"“{word}”" for word in words),
+                )
+            else:
+                result.add(score, gettext_noop("resembles known spam"))
+        else:
+            result.score = max(result.score, score)
+    if external_spam:
+        result.add(0.75, gettext_noop("Akismet considers this spam"))
+    return result
+
+
+def verdict_for(score: float) -> str:
+    if score >= SPAM_SCORE:
+        return "spam"
+    if score >= HOLD_SCORE:
+        return "hold"
+    return "publish"
