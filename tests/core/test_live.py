@@ -70,5 +70,20 @@ def test_redis_backend_delivers_across_processes(redis_url):
     run(scenario())
 
 
+def test_redis_publish_does_not_wait_for_redis_and_loses_nothing_in_a_burst(redis_url):
+    publisher_side = live.RedisBackend(redis_url)
+    viewer_side = live.RedisBackend(redis_url)
+
+    async def scenario():
+        async with _subscribe(viewer_side, "wall:43") as viewer:
+            for number in range(200):
+                publisher_side.publish("wall:43", {"id": number})
+            assert await asyncio.get_running_loop().run_in_executor(None, publisher_side.flush)
+            received = [(await viewer.receive(3))["id"] for _ in range(200)]
+            assert sorted(received) == list(range(200))
+
+    run(scenario())
+
+
 def _subscribe(backend, channel):
     return live.subscribe(channel, using=backend)

@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import queue as queues
 import threading
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -107,11 +108,55 @@ class RedisBackend:
         self.url = url
         self.hub = Hub()
         self._client = redis.Redis.from_url(url)
+        self._outbox: queues.SimpleQueue[tuple[str, str] | threading.Event] = queues.SimpleQueue()
+        self._publisher: threading.Thread | None = None
+        self._publisher_lock = threading.Lock()
         self._listener: asyncio.Task[None] | None = None
         self._ready: asyncio.Event | None = None
 
     def publish(self, channel: str, message: Message) -> None:
-        self._client.publish(self.PREFIX + channel, json.dumps(message))
+        """Queue the message for Redis and return at once.
+
+        One publisher thread sends the queue (several messages in one round trip when they
+        pile up), so a request that committed a change does not wait for Redis, nor for
+        the GIL after each socket call while the event loop is busy writing to viewers.
+        """
+        self._outbox.put((self.PREFIX + channel, json.dumps(message)))
+        with self._publisher_lock:
+            if self._publisher is None or not self._publisher.is_alive():
+                self._publisher = threading.Thread(
+                    target=self._publish_queued, name="treffpunkt-live-publish", daemon=True
+                )
+                self._publisher.start()
+
+    def flush(self, timeout: float = 5) -> bool:
+        """Wait until everything queued so far has been sent (tests, shutdown)."""
+        done = threading.Event()
+        self._outbox.put(done)
+        return done.wait(timeout)
+
+    def _publish_queued(self) -> None:
+        while True:
+            item = self._outbox.get()
+            batch = [item]
+            while len(batch) < 500:
+                try:
+                    batch.append(self._outbox.get_nowait())
+                except queues.Empty:
+                    break
+            messages = [entry for entry in batch if isinstance(entry, tuple)]
+            try:
+                if messages:
+                    pipe = self._client.pipeline(transaction=False)
+                    for channel, payload in messages:
+                        pipe.publish(channel, payload)
+                    pipe.execute()
+            except Exception:
+                # Live delivery is best effort: the changes are committed and replayed.
+                logger.exception("Could not publish %s live updates", len(messages))
+            for entry in batch:
+                if isinstance(entry, threading.Event):
+                    entry.set()
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
