@@ -193,3 +193,30 @@ def test_changes_queue_one_background_recomputation_that_does_the_work(
     ]
     assert related_posts(first) == [second]
     assert related_posts(second) == [first]
+
+
+def test_a_scheduled_post_queues_a_recomputation_for_its_publication_time(
+    admin_user, blog, settings, django_capture_on_commit_callbacks
+):
+    """It appears by itself; the worker works out suggestions again when it does."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    at = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(admin_user, blog, title="Bald", body="Erntefest im Garten.", at=at)
+    queued = DBTaskResult.objects.filter(task_path=recompute_related_posts.module_path)
+    # Now (for the draft being saved and the publishing) and at the publication time.
+    deferred = queued.exclude(pk__in=queued.ready())
+    assert set(deferred.values_list("run_after", flat=True)) == {at}
+    assert queued.ready().exists()
+
+
+def test_a_post_that_is_gone_already_is_simply_dropped(admin_user, blog):
+    from treffpunkt.blog import indexing
+
+    post = publish(admin_user, blog, title="Kurz da", body="Weg.")
+    post_id = post.id
+    post.delete()
+    indexing.post_changed(post_id)  # the hook of an edit that lost the race with a delete
+    assert not RelatedPost.objects.exists()
