@@ -83,12 +83,6 @@ _settings_cache: dict[str, Any] = {"at": -1e9, "words": (), "domains": ()}
 _settings_lock = threading.Lock()
 
 
-def filter_settings() -> FilterSettings:
-    """The site's one row of filter settings (created with the defaults on first use)."""
-    row = FilterSettings.objects.order_by("pk").first()
-    return row if row is not None else FilterSettings.objects.create()
-
-
 def _filter_lists() -> tuple[tuple[str, ...], tuple[str, ...]]:
     now = time.monotonic()
     if now - _settings_cache["at"] > FILTER_SETTINGS_SECONDS:
@@ -109,7 +103,7 @@ def forget_filter_settings() -> None:
 def update_filter_settings(*, words: str, blocked_domains: str, admin: Any) -> FilterSettings:
     """An admin changes the word list or the domain blocklist."""
     with transaction.atomic():
-        row = filter_settings()
+        row = FilterSettings.objects.select_for_update().order_by("pk").first() or FilterSettings()
         row.words = "\n".join(line.strip() for line in words.splitlines() if line.strip())
         row.blocked_domains = "\n".join(
             line.strip().lower() for line in blocked_domains.splitlines() if line.strip()

@@ -1,3 +1,4 @@
+import contextlib
 from typing import Any
 
 from django.apps import AppConfig
@@ -40,7 +41,6 @@ def _prepare_spam_model(**kwargs: Any) -> None:
     if textmodel.needs_rebuild():
         from treffpunkt.moderation.actions import train_site_model
 
-        try:
+        # If it cannot be saved, the first check reports it and the filter holds more.
+        with contextlib.suppress(OSError):
             train_site_model()
-        except OSError:
-            pass  # the first check reports it; the filter holds more meanwhile

@@ -9,9 +9,14 @@ from django.utils import timezone
 
 from treffpunkt.moderation import textmodel
 from treffpunkt.moderation.actions import HAM_DECISIONS, SPAM_DECISIONS
-from treffpunkt.moderation.models import CheckedItem, Verdict
+from treffpunkt.moderation.models import CheckedItem, FilterSettings, Verdict
 
 STATS_DAYS = 30
+
+
+def filter_settings() -> FilterSettings:
+    """The site's word list and blocklist (the defaults, unsaved, until an admin saves)."""
+    return FilterSettings.objects.order_by("pk").first() or FilterSettings()
 
 
 def recent_checks(limit: int = 50) -> QuerySet[CheckedItem]:

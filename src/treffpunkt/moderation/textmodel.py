@@ -193,7 +193,7 @@ class TextModel:
         weights: dict[str, float] = {}
         for term, shown in word_terms(LINK.sub(_site_name, text[:MAX_CHARS])).items():
             weight = float(self.coef[term_index(term)])
-            if weight > 0.5 and len(shown) > 1:
+            if weight > 0.2 and len(shown) > 1:
                 weights[shown] = weight
         ranked = sorted(weights, key=weights.__getitem__, reverse=True)
         chosen: list[str] = []
@@ -250,7 +250,7 @@ class TextModel:
                 info = json.loads(str(stored["info"]))
         except FileNotFoundError:
             raise ModelFileError(f"The spam model file {path} is missing.") from None
-        except (OSError, ValueError, KeyError, IndexError, TypeError) as error:
+        except Exception as error:  # a damaged file fails in many ways (zip, npy, JSON)
             raise ModelFileError(
                 f"The spam model file {path} cannot be read ({type(error).__name__})."
             ) from None

@@ -23,7 +23,7 @@ def _may_see(user: Any) -> bool:
 def filter_page(request: HttpRequest) -> HttpResponse:
     if not _may_see(request.user):
         raise PermissionDenied
-    lists = actions.filter_settings()
+    lists = queries.filter_settings()
     form = FilterListsForm(instance=lists)
     status = 200
     if request.method == "POST":
