@@ -385,6 +385,162 @@ def test_demo_is_idempotent(db):
     accounts_demo.load()
     demo.load()
     demo.load()
-    assert Post.objects.visible().count() == len(demo.DEMO_POSTS)
+    assert Post.objects.visible().count() == len(demo.DEMO_POSTS) == 12
     topics = {tag.name for post in Post.objects.all() for tag in post.tags.all()}
     assert {"Ehrenamt", "Digitalisierung", "Garten"} <= topics
+
+
+# --- polish: comment counts, search form, author names, demo ---------------------------
+
+
+def _comment(post, number, status="approved"):
+    from treffpunkt.comments.models import Comment
+    from treffpunkt.core.actions import participant_for_guest
+
+    participant = participant_for_guest(
+        f"testdevice{number:06d}", display_name="Gast", email=f"gast{number}@example.org"
+    )
+    return Comment.objects.create(
+        post=post,
+        depth=1,
+        participant=participant,
+        author_name="Gast",
+        email=f"gast{number}@example.org",
+        body="Danke!",
+        status=status,
+    )
+
+
+def _comment_links(html, post):
+    """The "N comments" links to a post's comments, as (number, word) pairs."""
+    pattern = rf'href="{re.escape(post.get_absolute_url())}#comments">\s*(\d+) (\w+)\s*</a>'
+    return re.findall(pattern, html)
+
+
+def test_lists_and_post_page_show_the_number_of_approved_comments(client, blog, author):
+    busy = make_post(blog, author, "Viel besprochen", tags=["Garten"])
+    single = make_post(blog, author, "Einmal besprochen", tags=["Garten"])
+    quiet = make_post(blog, author, "Noch still", tags=["Garten"])
+    for number in range(3):
+        _comment(busy, number)
+    _comment(busy, 10, status="pending")  # held comments are not counted
+    _comment(busy, 11, status="spam")
+    _comment(single, 12)
+    month = timezone.localtime(busy.published_at)
+    lists = [
+        reverse("blog:index"),
+        blog.get_absolute_url(),
+        reverse("blog:tag", kwargs={"tag": "garten"}),
+        reverse("blog:author", kwargs={"author": author.pk}),
+        reverse(
+            "blog:archive",
+            kwargs={"blog": blog.slug, "year": month.year, "month": f"{month.month:02d}"},
+        ),
+    ]
+    for url in lists:
+        html = client.get(url).content.decode()
+        assert _comment_links(html, busy) in ([("3", "Kommentare")], [("3", "comments")]), url
+        assert _comment_links(html, single) in ([("1", "Kommentar")], [("1", "comment")]), url
+        assert _comment_links(html, quiet) in ([("0", "Kommentare")], [("0", "comments")]), url
+    html = client.get(busy.get_absolute_url()).content.decode()
+    start = html.index('class="blog-post__header"')
+    header = html[start : html.index("</header>", start)]
+    assert re.search(r'<a href="#comments">\s*3 (Kommentare|comments)\s*</a>', header)
+
+
+def test_closed_post_without_comments_shows_no_count(client, blog, author):
+    post = make_post(blog, author, "Ohne Gespräch")
+    save_post(editor=author, post=post, title=post.title, body=post.body, comments_open=False)
+    html = client.get(blog.get_absolute_url()).content.decode()
+    assert "#comments" not in html
+
+
+def test_list_query_count_stays_fixed_with_comments(
+    client, blog, author, django_assert_num_queries
+):
+    _posts(blog, author, 1)
+    client.get(blog.get_absolute_url())
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(blog.get_absolute_url())
+    _posts(blog, author, 9)
+    for number, post in enumerate(Post.objects.all()):
+        _comment(post, number)
+    with django_assert_num_queries(len(one)):
+        html = client.get(blog.get_absolute_url()).content.decode()
+    assert html.count("#comments") == 10
+
+
+@pytest.mark.parametrize("page", ["index", "blog", "tag"])
+def test_blog_pages_offer_the_search_form(client, blog, author, page):
+    make_post(blog, author, "Herbst im Garten", tags=["Garten"])
+    url = {
+        "index": reverse("blog:index"),
+        "blog": blog.get_absolute_url(),
+        "tag": reverse("blog:tag", kwargs={"tag": "garten"}),
+    }[page]
+    html = client.get(url).content.decode()
+    form = re.search(r'<form class="blog-search"[^>]*>.*?</form>', html, re.S)
+    assert form, url
+    form_html = form.group(0)
+    assert f'action="{reverse("search:search")}"' in form_html
+    assert 'method="get"' in form_html and 'role="search"' in form_html
+    assert '<label class="blog-search__label" for="blog-search-q">' in form_html
+    assert 'type="search" name="q" id="blog-search-q"' in form_html
+    assert '<button type="submit"' in form_html
+    # The form leads to the search page, which answers the query.
+    response = client.get(reverse("search:search"), {"q": "Garten"})
+    assert response.status_code == 200
+
+
+def test_author_without_display_name_is_named_but_never_by_email(client, blog, author):
+    post = make_post(blog, author, "Namenlos geschrieben")
+    author.display_name = ""
+    author.save()
+    author_url = reverse("blog:author", kwargs={"author": author.pk})
+    for url in [post.get_absolute_url(), blog.get_absolute_url(), author_url]:
+        html = client.get(url).content.decode()
+        assert author.email not in html, url
+        assert re.search(r"\b(von|by) (<a [^>]*>)?(Mitglied|Member)\b", html), url
+    html = client.get(post.get_absolute_url()).content.decode()
+    link = re.search(rf'<a href="{re.escape(author_url)}">([^<]*)</a>', html)
+    assert link and link.group(1).strip() in ("Mitglied", "Member")
+    assert '<meta name="author" content="">' not in html
+
+
+def test_demo_has_four_posts_per_topic_with_suggestions_at_once(client):
+    from treffpunkt.accounts import demo as accounts_demo
+    from treffpunkt.blog import demo
+    from treffpunkt.blog.related import related_posts
+
+    accounts_demo.load()
+    demo.load()
+    posts = list(Post.objects.visible().prefetch_related("tags"))
+    topics = {"Ehrenamt": [], "Digitalisierung": [], "Garten": []}
+    for post in posts:
+        names = {tag.name for tag in post.tags.all()}
+        (topic,) = names & topics.keys()
+        topics[topic].append(post)
+    assert {topic: len(group) for topic, group in topics.items()} == dict.fromkeys(topics, 4)
+    for group in topics.values():
+        for post in group:
+            # Suggestions are computed during load, without a worker, and stay on topic.
+            assert {p.pk for p in related_posts(post)} == {p.pk for p in group} - {post.pk}
+    # Search works at once too.
+    html = client.get(reverse("search:search"), {"q": "Wurmkiste"}).content.decode()
+    assert "Kompost ist kein Abfall" in html
+
+
+def test_demo_adds_missing_posts_to_an_existing_demo_blog(db):
+    from treffpunkt.accounts import demo as accounts_demo
+    from treffpunkt.blog import demo
+
+    accounts_demo.load()
+    demo.load()
+    Post.objects.filter(title=demo.DEMO_POSTS[-1][2]).delete()
+    lines = demo.load()
+    assert "1" in lines[0]
+    assert Post.objects.visible().count() == len(demo.DEMO_POSTS)
+    assert Post.objects.filter(title=demo.DEMO_POSTS[-1][2]).count() == 1

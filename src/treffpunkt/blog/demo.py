@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from treffpunkt.accounts.models import User
 from treffpunkt.blog.actions import create_blog, publish_post, save_post
+from treffpunkt.blog.indexing import rebuild_all
 from treffpunkt.blog.models import Blog
 
 BLOG_SLUG = "aus-dem-verein"
@@ -168,7 +169,7 @@ Familie, kann sich beim Gartentreffen am zweiten Samstag im Monat melden.""",
         "leyla.demir@example.org",
         5,
         "Saatgut tauschen statt kaufen: unsere Samenbibliothek",
-        ["Garten", "Nachhaltigkeit", "Vereinsleben"],
+        ["Garten", "Nachhaltigkeit", "Saatgut"],
         "Im Regal neben der Bücherecke stehen jetzt Gläser mit Samen. Wie die "
         "Samenbibliothek funktioniert und warum alte Sorten wichtig sind.",
         """Wer im Gemeindehaus an der Bücherecke vorbeikommt, sieht seit einigen Wochen ein
@@ -190,29 +191,227 @@ Das ist gelebte Nachhaltigkeit im Kleinen, und es macht unabhängiger.
 Im Frühjahr veranstalten wir einen Tauschtag mit einer kurzen Einführung ins Vorziehen von
 Jungpflanzen. Bringen Sie gern mit, was bei Ihnen im letzten Jahr gut gewachsen ist.""",
     ),
+    (
+        "leyla.demir@example.org",
+        22,
+        "Ehrenamt nach Feierabend: kurze Einsätze für Menschen mit wenig Zeit",
+        ["Ehrenamt", "Einarbeitung"],
+        "Viele möchten sich engagieren, haben aber Beruf, Kinder und Pflege unter einem "
+        "Hut. Warum wir jetzt Ehrenamt in kleinen Portionen anbieten.",
+        """„Ich würde ja gern helfen, aber ich kann mich nicht jede Woche festlegen.“ Diesen
+Satz haben wir bei Infoabenden so oft gehört, dass wir irgendwann nachgezählt haben: Mehr
+als die Hälfte der Interessierten hat am Ende abgesagt, weil unsere Aufgaben einen festen
+Wochentag voraussetzten. Wer Schicht arbeitet, kleine Kinder hat oder die Eltern pflegt,
+kann das nicht versprechen.
+
+## Ein Einsatz, ein Abend, fertig
+
+Seit dem Sommer gibt es bei uns eine Liste mit Kurzeinsätzen. Das sind Aufgaben, die an
+einem Abend oder einem Samstagvormittag erledigt sind: beim Umzug der Kleiderkammer
+anpacken, Plakate für das Stadtteilfest verteilen, eine Stunde lang am Infostand stehen.
+Wer Zeit hat, trägt sich ein, und niemand fragt, wann man das nächste Mal kommt.
+
+## Was wir nicht erwartet hatten
+
+Wir hatten befürchtet, dass die Kurzeinsätze den festen Diensten Leute wegnehmen. Das
+Gegenteil ist passiert. Von den 34 Menschen, die im Herbst einen Kurzeinsatz gemacht
+haben, sind neun inzwischen regelmäßig dabei. Sie haben uns in Ruhe kennengelernt, ohne
+sich vorher verpflichten zu müssen, und dann selbst entschieden, dass sie mehr wollen.
+
+Auch für die Erfahrenen hat sich etwas verändert. Wer einen Kurzeinsatz begleitet, erklärt
+in einer Stunde, worauf es ankommt, und merkt dabei, wie viel Wissen sich über die Jahre
+angesammelt hat. Die Liste mit den aktuellen Einsätzen hängt im Flur des Gemeindehauses,
+und wer eine Idee für eine neue Aufgabe hat, schreibt sie einfach dazu.""",
+    ),
+    (
+        "jonas.muster@example.org",
+        8,
+        "Wenn das Ehrenamt zu viel wird: über Grenzen und gute Pausen",
+        ["Ehrenamt", "Anerkennung"],
+        "Manche Ehrenamtliche geben mehr, als ihnen guttut. Wie wir darüber sprechen, "
+        "ohne jemandem das Engagement auszureden.",
+        """In jedem Verein gibt es sie: die Menschen, die immer Ja sagen. Sie schließen morgens
+auf und abends ab, springen ein, wenn jemand krank ist, und haben das Telefon auch im
+Urlaub dabei. Ohne sie ginge vieles nicht. Aber im vergangenen Winter haben sich zwei von
+ihnen bei uns für Monate zurückgezogen, erschöpft und ein wenig enttäuscht.
+
+## Darüber reden, bevor es zu spät ist
+
+Wir haben daraus gelernt, dass Fürsorge nicht nur den Menschen gilt, für die wir uns
+engagieren, sondern auch den Ehrenamtlichen selbst. Deshalb fragen wir im jährlichen
+Gespräch jetzt ausdrücklich: Wie viele Stunden sind es wirklich? Was davon macht Freude,
+was ist Pflicht geworden? Und was würdest du gern abgeben?
+
+## Pausen sind erlaubt
+
+Wer eine Pause braucht, bekommt sie, ohne Begründung und ohne schlechtes Gewissen. Die
+Aufgaben werden für diese Zeit verteilt, und der Platz bleibt frei. Eine Ehrenamtliche hat
+es beim letzten Treffen so gesagt: „Ich wusste nicht, dass man bei euch auch einfach mal
+nicht da sein darf. Jetzt komme ich umso lieber.“
+
+Für die Verteilung der Aufgaben haben wir eine einfache Regel eingeführt: Jede wichtige
+Aufgabe hat mindestens zwei Menschen, die sie können. Das schützt die Einzelnen und macht
+den Verein robuster. Und wer merkt, dass es ihm gerade zu viel wird, darf das sagen, am
+besten früh und am liebsten bei einer Tasse Kaffee.""",
+    ),
+    (
+        "leyla.demir@example.org",
+        18,
+        "Ein Kalender für alle: wie wir Termine nicht mehr doppelt vergeben",
+        ["Digitalisierung", "Werkzeuge"],
+        "Früher lag der Raumplan als Zettel in der Küche. Heute steht er in einem "
+        "gemeinsamen Kalender. Was die Umstellung gebracht hat.",
+        """Lange Zeit hing der Belegungsplan für unsere Räume als ausgedruckte Tabelle neben
+der Kaffeemaschine. Wer den großen Saal brauchte, schrieb mit Bleistift hinein, und wer
+zuletzt radierte, hatte gewonnen. Zweimal im Jahr standen zwei Gruppen gleichzeitig vor
+derselben Tür, einmal sogar mit einer Geburtstagstorte und einer Yogagruppe.
+
+## Der gemeinsame Kalender
+
+Heute hat jeder Raum einen eigenen Kalender auf unserem Vereinsserver. Alle Gruppen können
+ihn lesen, die Verantwortlichen können Termine eintragen, und wer möchte, abonniert ihn auf
+dem eigenen Telefon. Der Zettel in der Küche hängt trotzdem noch: Er wird jeden Montag
+ausgedruckt, für alle, die lieber auf Papier schauen.
+
+## Was die Umstellung schwer machte
+
+Die Technik war nicht das Problem. Schwierig war, dass plötzlich sichtbar wurde, wie
+unterschiedlich wir Räume nutzen. Manche Gruppen hatten feste Termine „schon immer“,
+andere wussten davon nichts. Wir haben uns zweimal zusammengesetzt und die Zeiten neu
+verteilt, und das war anstrengender als jede Software.
+
+Inzwischen fragt niemand mehr, ob der Saal am Donnerstag frei ist. Man schaut nach. Und
+wer neu dazukommt, sieht auf einen Blick, was im Haus los ist, und findet so manchmal eine
+Gruppe, von der er vorher nichts wusste.""",
+    ),
+    (
+        "jonas.muster@example.org",
+        3,
+        "Phishing erkennen: ein Nachmittag über sichere Passwörter und echte Nachrichten",
+        ["Digitalisierung", "Datenschutz", "Werkzeuge"],
+        "Gefälschte Paketnachrichten und falsche Bankmails: Was wir im Workshop über "
+        "Phishing, Passwörter und Datenschutz im Alltag besprochen haben.",
+        """Der Anlass war eine Nachricht, die fast jede und jeder von uns schon bekommen hat:
+Ein Paket könne nicht zugestellt werden, man möge bitte auf einen Link klicken. Eine
+Ehrenamtliche hatte geklickt und danach eine Woche lang mit ihrer Bank telefoniert. Sie
+hat uns erlaubt, ihre Geschichte zu erzählen, damit es anderen nicht genauso geht.
+
+## Woran man Phishing erkennt
+
+Im Workshop haben wir echte und gefälschte Nachrichten nebeneinander gelegt. Die meisten
+Fälschungen erzeugen Zeitdruck, sprechen einen nicht mit Namen an und führen zu einer
+Adresse, die nur fast richtig aussieht. Die wichtigste Regel ist einfach: Im Zweifel nie
+über den Link gehen, sondern die Seite selbst aufrufen oder bei der Bank anrufen.
+
+## Passwörter ohne Kopfzerbrechen
+
+Danach ging es um Passwörter. Niemand muss sich zwanzig komplizierte Zeichenketten merken.
+Ein Passwortmanager oder ein langer Satz aus vier zufälligen Wörtern ist sicherer als das
+alte Lieblingspasswort mit einer angehängten Eins. Wir haben gemeinsam einen
+Passwortmanager eingerichtet, und wer mochte, hat gleich die wichtigsten Zugänge
+umgestellt.
+
+Der Nachmittag war voll, und die Fragen gingen beim Kaffee weiter. Deshalb wiederholen wir
+ihn im Frühjahr. Wer eine verdächtige Nachricht bekommen hat, kann sie gern mitbringen: Wir
+schauen sie uns zusammen an, ganz ohne Häme.""",
+    ),
+    (
+        "leyla.demir@example.org",
+        15,
+        "Kompost ist kein Abfall: was uns die Würmer im Garten beigebracht haben",
+        ["Garten", "Kompost", "Nachhaltigkeit"],
+        "Drei Komposter, eine Wurmkiste und viele Fragen aus der Nachbarschaft. "
+        "Was wir im Gemeinschaftsgarten über gute Erde gelernt haben.",
+        """Als wir im Gemeinschaftsgarten die ersten Komposter aufgestellt haben, dachten wir,
+man müsse nur Grünschnitt hineinwerfen und ein Jahr warten. Nach dem ersten Sommer hatten
+wir einen nassen, säuerlich riechenden Haufen und eine Menge Fruchtfliegen. Seitdem haben
+wir viel gelernt, vor allem von einem pensionierten Gärtner aus der Nachbarschaft.
+
+## Die richtige Mischung
+
+Ein guter Kompost braucht Grünes und Braunes: frische Küchenabfälle und Rasenschnitt auf
+der einen Seite, Laub, Zweige und Pappe auf der anderen. Dazu Luft, also regelmäßiges
+Umsetzen, und die Geduld, den Haufen nicht zu oft zu stören. Inzwischen hängt am
+Komposter eine Tafel, auf der steht, was hinein darf und was nicht.
+
+## Die Wurmkiste
+
+Im Gemeindehaus steht seit dem Frühjahr eine Wurmkiste, in die die Kaffeerunde ihren
+Kaffeesatz und ihre Apfelschalen gibt. Die Kompostwürmer machen daraus eine dunkle, feine
+Erde, die wir für die Anzucht im Gewächshaus verwenden. Die Kinder aus der Kita kommen
+regelmäßig vorbei, um nachzusehen, ob die Würmer noch da sind.
+
+Im Herbst haben wir zum ersten Mal reifen Kompost auf die Hochbeete gebracht, und die
+Nachbarn, die ihren Grünschnitt bei uns abgeben, durften sich einen Eimer mitnehmen. So
+schließt sich ein kleiner Kreislauf, mitten im Stadtteil. Wer mehr wissen will, ist beim
+nächsten Gartentreffen herzlich willkommen.""",
+    ),
+    (
+        "jonas.muster@example.org",
+        1,
+        "Kürbisse, Kinderhände und ein Bohnentipi: die Kita im Gemeinschaftsgarten",
+        ["Garten", "Kinder"],
+        "Jeden Mittwoch kommt die Kita von nebenan in den Gemeinschaftsgarten. Ein Bericht "
+        "über Erde an den Fingern und sehr große Kürbisse.",
+        """Mittwochs um zehn wird es laut im Gemeinschaftsgarten. Dann kommen zwölf Kinder aus
+der Kita nebenan mit Gummistiefeln, kleinen Gießkannen und sehr vielen Fragen. Sie haben
+ein eigenes Hochbeet, das niedriger gebaut ist als die anderen, damit alle hineinschauen
+können, ohne auf eine Kiste zu steigen.
+
+## Was die Kinder angebaut haben
+
+Im Frühjahr haben die Kinder Bohnen gelegt, an langen Stangen, die wir zu einem Tipi
+zusammengebunden haben. Im Sommer war das Tipi so dicht bewachsen, dass man sich darin
+verstecken konnte, und das haben die Kinder ausgiebig getan. Daneben wuchsen Radieschen,
+Erdbeeren und zwei Kürbispflanzen, die sich über den halben Weg ausgebreitet haben.
+
+## Was wir Erwachsenen gelernt haben
+
+Kinder gärtnern anders. Sie gießen zu viel, ernten zu früh und graben Samen wieder aus, um
+nachzusehen, ob schon etwas passiert. Und sie freuen sich über jeden Regenwurm so sehr, dass
+man selbst wieder genauer hinschaut. Einige Eltern sind über ihre Kinder zu uns gekommen und
+haben inzwischen selbst ein Beet.
+
+Zum Abschluss der Saison gab es ein Kürbisfest mit Suppe aus der eigenen Ernte. Der größte
+Kürbis wog elf Kilo und wurde mit dem Bollerwagen in die Kita gefahren. Im nächsten Jahr
+soll ein Weidentunnel dazukommen, und die Kinder haben schon genaue Vorstellungen davon, wie
+er aussehen soll.""",
+    ),
 ]
 
 
 def load() -> list[str]:
-    if Blog.objects.filter(slug=BLOG_SLUG).exists():
-        return ["Blog „Aus dem Verein“: vorhanden."]
+    """Create the demo blog, or add to it the demo posts it lacks (looked up by title), then
+    index everything so search and suggestions work before any worker has run."""
     authors = {user.email: user for user in User.objects.filter(is_author=True, is_active=True)}
-    if not authors:
-        return ["Blog: übersprungen (keine Autorinnen oder Autoren vorhanden)."]
-    fallback = next(iter(authors.values()))
-    blog = create_blog(
-        title="Aus dem Verein",
-        slug=BLOG_SLUG,
-        description=(
-            "Berichte, Gedanken und Fragen aus unserer Arbeit: vom Ehrenamt über digitale "
-            "Werkzeuge bis zum Gemeinschaftsgarten."
-        ),
-        language="de",
-        authors=list(authors.values()),
-    )
+    blog = Blog.objects.filter(slug=BLOG_SLUG).first()
+    if blog is None:
+        if not authors:
+            return ["Blog: übersprungen (keine Autorinnen oder Autoren vorhanden)."]
+        blog = create_blog(
+            title="Aus dem Verein",
+            slug=BLOG_SLUG,
+            description=(
+                "Berichte, Gedanken und Fragen aus unserer Arbeit: vom Ehrenamt über digitale "
+                "Werkzeuge bis zum Gemeinschaftsgarten."
+            ),
+            language="de",
+            authors=list(authors.values()),
+        )
+        created_blog = True
+    else:
+        created_blog = False
+    existing = set(blog.posts.values_list("title", flat=True))
+    missing = [row for row in DEMO_POSTS if row[2] not in existing]
+    blog_authors = {user.email: user for user in blog.authors.filter(is_active=True)}
+    fallback = next(iter(blog_authors.values()), None)
+    if missing and fallback is None:
+        return ["Blog „Aus dem Verein“: vorhanden (niemand darf darin Beiträge ergänzen)."]
     now = timezone.now()
-    for email, days_ago, title, tags, excerpt, body in DEMO_POSTS:
-        author = authors.get(email, fallback)
+    for email, days_ago, title, tags, excerpt, body in missing:
+        author = blog_authors.get(email, fallback)
+        if author is None:  # not reached: checked above; narrows the type
+            continue
         post = save_post(
             editor=author,
             blog=blog,
@@ -222,4 +421,11 @@ def load() -> list[str]:
             body=body,
         )
         publish_post(post, editor=author, at=now - timedelta(days=days_ago, hours=3))
-    return [f"Blog „Aus dem Verein“ mit {len(DEMO_POSTS)} Beiträgen angelegt."]
+    indexed = rebuild_all()
+    if created_blog:
+        line = f"Blog „Aus dem Verein“ mit {len(missing)} Beiträgen angelegt"
+    elif missing:
+        line = f"Blog „Aus dem Verein“: {len(missing)} fehlende Beiträge ergänzt"
+    else:
+        line = "Blog „Aus dem Verein“: vorhanden"
+    return [f"{line}; Suche und Vorschläge für {indexed} Beiträge berechnet."]
