@@ -59,7 +59,7 @@ class _PostFeed(Feed):
         return str(item.summary)
 
     def item_author_name(self, item: Post) -> str:
-        return str(item.author.display_name)
+        return str(item.author.public_name)
 
     def item_author_email(self, item: Post) -> None:
         return None

@@ -1,5 +1,6 @@
 """Reads of blogs and posts shared by pages, feeds, the sitemap and the home page."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
@@ -27,6 +28,18 @@ def visible_posts() -> Any:
 def recent_posts(limit: int = 6) -> list[Post]:
     """The newest posts readers may see, across all blogs (home page)."""
     return list(visible_posts()[:limit])
+
+
+def with_comment_counts(posts: Iterable[Post]) -> list[Post]:
+    """The posts as a list, each with ``comment_count`` (its approved comments), counted in
+    one query for the whole list."""
+    from treffpunkt.comments.queries import comment_counts
+
+    posts = list(posts)
+    counts = comment_counts(post.pk for post in posts)
+    for post in posts:
+        post.comment_count = counts.get(post.pk, 0)  # type: ignore[attr-defined]
+    return posts
 
 
 def blogs_with_counts() -> list[Blog]:

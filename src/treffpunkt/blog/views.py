@@ -27,12 +27,15 @@ def _absolute(path: str) -> str:
 
 
 def _page(request: HttpRequest, queryset: Any) -> Page[Any]:
-    """One page of a list; a page that does not exist answers "not found"."""
+    """One page of a list of posts, each with its number of comments; a page that does not
+    exist answers "not found"."""
     paginator = Paginator(queryset, POSTS_PER_PAGE)
     try:
-        return paginator.page(request.GET.get("page") or 1)
+        page = paginator.page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger):
         raise Http404(_("There is no such page.")) from None
+    page.object_list = queries.with_comment_counts(page.object_list)
+    return page
 
 
 # --- reading --------------------------------------------------------------------------
@@ -124,6 +127,7 @@ def post_detail(request: HttpRequest, blog: str, year: int, month: str, slug: st
         # The publication date changed, or an old month is in the link.
         return redirect(canonical, permanent=True)
     related = related_posts(post) if post.is_visible else []
+    queries.with_comment_counts([post])
     context = {
         "post": post,
         "blog": post.blog,
