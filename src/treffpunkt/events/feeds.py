@@ -19,6 +19,7 @@ write buffer is full) is ended instead of being waited for; its browser reconnec
 
 import asyncio
 import contextlib
+import logging
 import threading
 from collections.abc import AsyncGenerator, Coroutine
 from typing import Any, Protocol
@@ -32,6 +33,8 @@ from treffpunkt.core import live
 from treffpunkt.events import queries
 from treffpunkt.events.models import Contribution
 from treffpunkt.events.payloads import moderation_payload, public_payload
+
+logger = logging.getLogger(__name__)
 
 WALL = "wall"
 MODERATE = "moderate"
@@ -202,6 +205,7 @@ class Feed:
         self.subscribers: set[Sink] = set()
         self.joining = 0  # subscribers waiting for the feed to be ready
         self.ready = asyncio.Event()
+        self.stopped = False
         self.task: asyncio.Task[None] | None = None
 
     def wanted(self) -> bool:
@@ -213,6 +217,21 @@ class Feed:
         return last, "".join(frames).encode()
 
     async def run(self) -> None:
+        try:
+            await self._follow_changes()
+        except Exception:
+            logger.exception(
+                "The live feed of wall %s stopped; its viewers reconnect", self.event_id
+            )
+        finally:
+            # Whatever ended the feed, its subscribers reconnect and replay; joiners
+            # waiting for it are woken and told so (the feed's task is done).
+            self.stopped = True
+            self.ready.set()
+            for sink in list(self.subscribers):
+                self._end(sink)
+
+    async def _follow_changes(self) -> None:
         heartbeat = settings.LIVE_HEARTBEAT_SECONDS
         loop = asyncio.get_running_loop()
         last_write = -BATCH_SECONDS
@@ -262,7 +281,7 @@ _feeds: dict[tuple[int, str, str], Feed] = {}
 def _feed(event_id: int, audience: str, language: str) -> Feed:
     key = (event_id, audience, language)
     feed = _feeds.get(key)
-    if feed is None or feed.task is None or feed.task.done():
+    if feed is None or feed.stopped or feed.task is None or feed.task.done():
         feed = _feeds[key] = Feed(event_id, audience, language)
         feed.task = asyncio.get_running_loop().create_task(feed.run())
     return feed
@@ -283,7 +302,7 @@ async def attach(
         async with asyncio.timeout(READY_TIMEOUT):
             while not feed.ready.is_set():
                 await feed.ready.wait()
-        started = True
+        started = not feed.stopped
     except TimeoutError:
         pass
     finally:
