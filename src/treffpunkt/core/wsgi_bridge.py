@@ -44,10 +44,12 @@ def keep_connection(connection: Any, **_kwargs: Any) -> None:
 def _environ(scope: Scope, body: IO[bytes], length: int) -> dict[str, Any]:
     server = scope.get("server") or ("localhost", 80)
     client = scope.get("client") or ("", 0)
+    root_path = scope.get("root_path", "")
+    path = scope["path"].removeprefix(root_path) if root_path else scope["path"]
     environ: dict[str, Any] = {
         "REQUEST_METHOD": scope["method"],
-        "SCRIPT_NAME": scope.get("root_path", "").encode("utf-8").decode("latin-1"),
-        "PATH_INFO": scope["path"].encode("utf-8").decode("latin-1"),
+        "SCRIPT_NAME": root_path.encode("utf-8").decode("latin-1"),
+        "PATH_INFO": path.encode("utf-8").decode("latin-1"),
         "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
         "SERVER_NAME": str(server[0]),
         "SERVER_PORT": str(server[1] or 80),
@@ -92,6 +94,7 @@ class WsgiBridge:
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         body = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)  # noqa: SIM115
+        handed_over = False
         try:
             length = 0
             while True:
@@ -107,9 +110,11 @@ class WsgiBridge:
             environ = _environ(scope, body, length)
             loop = asyncio.get_running_loop()
             pool = self.pool if scope["method"] in {"GET", "HEAD", "OPTIONS"} else self.writer
+            handed_over = True  # from now on the request's thread closes the body
             status, headers, content = await loop.run_in_executor(pool, self._run, environ)
         finally:
-            body.close()
+            if not handed_over:
+                body.close()
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content})
 
@@ -122,13 +127,16 @@ class WsgiBridge:
             started[:] = [status, headers]
             return lambda _data: None  # the legacy write() callable, unused by Django
 
-        result = self.handler(environ, start_response)
         try:
-            content = b"".join(result)
+            result = self.handler(environ, start_response)
+            try:
+                content = b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()  # request_finished: Django's end-of-request clean-up
         finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()  # request_finished: Django's end-of-request clean-up
+            environ["wsgi.input"].close()
         status, headers = started
         return (
             int(status.split(" ", 1)[0]),
