@@ -149,3 +149,16 @@ def test_reader_pages_of_the_demo_blog(browsing: Browsing, page: Page, transacti
         if heading:
             expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         browsing.check(page, step)
+
+    # Suggestions exist as soon as the demo is loaded, without a worker.
+    page.goto(post.get_absolute_url())
+    expect(page.locator(".related-posts__list > li")).to_have_count(3)
+
+    # The search form on the blog's front page leads to the results.
+    page.goto(f"/b/{demo.BLOG_SLUG}/")
+    search = page.get_by_role("search")
+    search.get_by_role("searchbox").fill("Wurmkiste")
+    search.get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"/search/\?q=Wurmkiste$"))
+    expect(page.get_by_role("link", name=re.compile("Kompost ist kein Abfall"))).to_be_visible()
+    browsing.check(page, "search-from-blog")
