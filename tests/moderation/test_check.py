@@ -271,3 +271,9 @@ def test_a_model_file_with_pickled_objects_is_refused(guest, check, settings):
     forget_loaded_model()
     assert check("Hallo zusammen", guest).verdict == "hold"
     assert model_problem()
+
+
+@pytest.mark.django_db
+def test_blocked_domains_with_umlauts_match_either_spelling(guest, check):
+    FilterSettings.objects.create(blocked_domains="xn--mll-hoa.example")
+    assert check("Hier: https://müll.example/x", guest, kind="wall_post").verdict == "spam"

@@ -18,8 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
 from django.utils import timezone
 
 from treffpunkt.core.models import Participant
@@ -129,29 +128,55 @@ def rules_for(words_to_hold: list[str] | None = None) -> Rules:
 # --- the check ------------------------------------------------------------------------
 
 
+_NEVER = "-"  # matches no stored hash: stands in for a missing text or IP address
+
+
 def _history(
     participant: Participant, text_hash: str, ip_hash: str, since: Any, has_text: bool
 ) -> History:
+    """Everything the check needs from earlier checks, in one query.
+
+    Written as SQL because the ORM took longer to build this aggregate (six filtered
+    counts) than the database took to run it; walls take hundreds of posts a second.
+    """
     if participant.pk is None:
         return History()
-    recent_text = Q(created_at__gte=since, text_hash=text_hash)
-    recent_ip = Q(created_at__gte=since, ip_hash=ip_hash)
-    mine = Q(participant=participant)
-    wanted = mine
-    if has_text:
-        wanted |= recent_text
-    if ip_hash:
-        wanted |= recent_ip
-    none = Q(pk__in=[])
-    counts = CheckedItem.objects.filter(wanted).aggregate(
-        same_text_recent=Count("pk", filter=recent_text if has_text else none),
-        same_text_by_participant=Count("pk", filter=recent_text & mine if has_text else none),
-        by_participant_recent=Count("pk", filter=mine & Q(created_at__gte=since)),
-        by_ip_recent=Count("pk", filter=recent_ip if ip_hash else none),
-        approved_before=Count("pk", filter=mine & Q(decision__in=HAM_DECISIONS)),
-        spam_before=Count("pk", filter=mine & Q(decision=Decision.Action.SPAM)),
-    )
-    return History(**{name: value or 0 for name, value in counts.items()})
+    text_hash = text_hash if has_text else _NEVER
+    ip_hash = ip_hash or _NEVER
+    since = connection.ops.adapt_datetimefield_value(since)
+    ham = sorted(HAM_DECISIONS)
+    ham_marks = ", ".join(["%s"] * len(ham))
+    table = connection.ops.quote_name(CheckedItem._meta.db_table)
+    sql = f"""
+        SELECT
+            COALESCE(SUM(CASE WHEN created_at >= %s AND text_hash = %s THEN 1 ELSE 0 END), 0),
+            COALESCE(SUM(CASE WHEN created_at >= %s AND text_hash = %s
+                              AND participant_id = %s THEN 1 ELSE 0 END), 0),
+            COALESCE(SUM(CASE WHEN created_at >= %s AND participant_id = %s
+                              THEN 1 ELSE 0 END), 0),
+            COALESCE(SUM(CASE WHEN created_at >= %s AND ip_hash = %s THEN 1 ELSE 0 END), 0),
+            COALESCE(SUM(CASE WHEN participant_id = %s AND decision IN ({ham_marks})
+                              THEN 1 ELSE 0 END), 0),
+            COALESCE(SUM(CASE WHEN participant_id = %s AND decision = %s THEN 1 ELSE 0 END), 0)
+        FROM {table}
+        WHERE participant_id = %s
+           OR (created_at >= %s AND text_hash = %s)
+           OR (created_at >= %s AND ip_hash = %s)
+    """  # noqa: S608 - only the table name and placeholders are formatted in
+    pk = participant.pk
+    params = [
+        *(since, text_hash),
+        *(since, text_hash, pk),
+        *(since, pk),
+        *(since, ip_hash),
+        *(pk, *ham),
+        *(pk, Decision.Action.SPAM.value),
+        *(pk, since, text_hash, since, ip_hash),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return History(*(int(value) for value in row))
 
 
 def check_content(

@@ -83,8 +83,10 @@ def link_domain(link: str) -> str:
     if not link.lower().startswith(("http://", "https://")):
         link = f"http://{link}"
     try:
-        return (urlsplit(link).hostname or "").removeprefix("www.")
-    except ValueError:
+        host = (urlsplit(link).hostname or "").removeprefix("www.")
+        # Compare as the blocklist stores names: "müll.example" as "xn--mll-hoa.example".
+        return host.encode("idna").decode("ascii") if not host.isascii() else host
+    except (ValueError, UnicodeError):
         return ""
 
 
