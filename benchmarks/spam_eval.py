@@ -53,20 +53,21 @@ def main() -> int:
             for line in groups[learn].lines():
                 print(f"   {line}")
 
-    learned = totals[True]
-    goals = [
-        ("ham marked spam <= 0.5 %", learned.share("ham", "spam") <= 0.5),
-        ("spam published <= 5 %", learned.share("spam", "publish") <= 5),
-        ("ham held <= 10 %", learned.share("ham", "hold") <= 10),
-        ("scoring median <= 2 ms", statistics.median(learned.seconds) <= 0.002),
-    ]
     started = time.perf_counter()
     TextModel.train(shipped_examples())
     train_seconds = time.perf_counter() - started
-    goals.append((f"full training <= 30 s (took {train_seconds:.1f} s)", train_seconds <= 30))
-    print("\n== goals (all sources, --learn)")
-    for goal, met in goals:
-        print(f"   {'met    ' if met else 'MISSED '} {goal}")
+    for title, learned in (("all YouTube videos", youtube[True]), ("all sources", totals[True])):
+        goals = [
+            ("ham marked spam <= 0.5 %", learned.share("ham", "spam") <= 0.5),
+            ("spam published <= 5 %", learned.share("spam", "publish") <= 5),
+            ("ham held <= 10 %", learned.share("ham", "hold") <= 10),
+            ("scoring median <= 2 ms", statistics.median(learned.seconds) <= 0.002),
+        ]
+        print(f"\n== goals ({title}, --learn)")
+        for goal, met in goals:
+            print(f"   {'met    ' if met else 'MISSED '} {goal}")
+    verdict = "met    " if train_seconds <= 30 else "MISSED "
+    print(f"\n   {verdict} full training <= 30 s (took {train_seconds:.1f} s)")
     return 0
 
 
