@@ -12,7 +12,6 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -346,8 +345,6 @@ def train_site_model(progress: textmodel.ProgressCallback | None = None) -> text
     textmodel.install_model(model)
     return model
 
-
-ProgressCallback = Callable[[str, int, int], None]
 
 __all__ = [
     "HOLD_SCORE",
