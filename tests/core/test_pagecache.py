@@ -125,3 +125,26 @@ def test_the_cache_can_be_turned_off():
     call(app, "GET", "/")
     _status, headers, _body = call(app, "GET", "/")
     assert b"x-page-cache" not in headers
+
+
+def test_writes_on_paths_that_change_no_kept_page_leave_it_alone():
+    import re
+
+    from django.core.asgi import get_asgi_application
+
+    # As a wall's posts are kept from emptying it; here the language switch stands in.
+    app = PageCache(get_asgi_application(), seconds=60, keep_on_write=re.compile(r"^/i18n/"))
+    call(app, "GET", "/")
+    status, _headers, _body = call(
+        app,
+        "POST",
+        "/i18n/setlang/",
+        [
+            (b"content-type", b"application/x-www-form-urlencoded"),
+            (b"cookie", b"csrftoken=" + CSRF_SECRET),
+        ],
+        b"language=de&next=/&csrfmiddlewaretoken=" + CSRF_SECRET,
+    )
+    assert status == 302
+    _status, headers, _body = call(app, "GET", "/")
+    assert headers[b"x-page-cache"] == b"hit"

@@ -47,9 +47,13 @@ class Entry:
 class PageCache:
     """ASGI middleware; see the module docstring."""
 
-    def __init__(self, app: Any, seconds: float | None = None) -> None:
+    def __init__(
+        self, app: Any, seconds: float | None = None, keep_on_write: re.Pattern[str] | None = None
+    ) -> None:
         self.app = app
         self._seconds = seconds
+        # Paths whose writes cannot change a page kept here (such as posts to a live wall).
+        self.keep_on_write = keep_on_write
         self.entries: OrderedDict[tuple[bytes, str, bytes], Entry] = OrderedDict()
         self.generation = 0
         session_cookie = settings.SESSION_COOKIE_NAME.encode()
@@ -69,7 +73,10 @@ class PageCache:
             return
         method = scope["method"]
         if method in WRITE_METHODS:
-            await self._pass_write(scope, receive, send)
+            if self.keep_on_write is not None and self.keep_on_write.match(scope["path"]):
+                await self.app(scope, receive, send)
+            else:
+                await self._pass_write(scope, receive, send)
             return
         if method != "GET" or not self._cacheable_request(scope):
             await self.app(scope, receive, send)
