@@ -1,5 +1,3 @@
-import time
-
 import pytest
 from django.core import checks
 from django.utils import translation
@@ -197,9 +195,7 @@ def test_earlier_spam_raises_and_earlier_approvals_lower_the_risk(check):
     ],
 )
 def test_odd_input_never_breaks_the_check(guest, check, text, verdict):
-    started = time.perf_counter()
     result = check(text, guest)
-    assert time.perf_counter() - started < 0.5
     if verdict:
         assert result.verdict == verdict
     assert CheckedItem.objects.count() == 1
