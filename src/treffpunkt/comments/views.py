@@ -79,7 +79,7 @@ def submit(request: HttpRequest, post_id: int) -> HttpResponseBase:
         rejected = CsrfViewMiddleware(_no_response).process_view(request, _no_response, (), {})
         if rejected is not None:
             return rejected
-    post = Post.objects.select_related("blog", "author").filter(pk=post_id).first()
+    post = Post.objects.select_related("blog").filter(pk=post_id).order_by().first()
     if post is None or not post.is_visible:
         raise Http404(_("This post is not published, so it takes no comments."))
     member = request.user.is_authenticated
