@@ -546,3 +546,9 @@ def test_demo_adds_missing_posts_to_an_existing_demo_blog(db):
     assert "1" in lines[0]
     assert Post.objects.visible().count() == len(demo.DEMO_POSTS)
     assert Post.objects.filter(title=demo.DEMO_POSTS[-1][2]).count() == 1
+
+
+@pytest.mark.parametrize(("year", "month"), [(9999, "12"), (99999999, "01"), (2026, "13")])
+def test_a_month_that_cannot_exist_is_not_found(client, blog, year, month):
+    url = reverse("blog:archive", kwargs={"blog": blog.slug, "year": year, "month": month})
+    assert client.get(url).status_code == 404

@@ -34,7 +34,21 @@ def test_first_time_commenter_is_held(post, guest):
     comment = submit(post, guest)
     assert comment.status == Comment.Status.PENDING
     reasons = [r["message"] for r in comment.moderation_reasons]
-    assert "first comment from this email address" in reasons
+    assert "first comment under this name and email address" in reasons
+
+
+def test_knowing_someones_email_is_not_enough_to_skip_the_queue(post, guest, other_guest):
+    approved(post, guest)
+    comment = submit(post, other_guest, "Ich bin es wirklich.", author_name="Jemand Anderes")
+    assert comment.status == Comment.Status.PENDING
+
+
+def test_an_author_taken_off_the_blog_no_longer_moderates_comments_on_their_post(post, guest):
+    comment = submit(post, guest)
+    author = post.author
+    assert actions.can_moderate(author, comment)
+    post.blog.authors.remove(author)
+    assert not actions.can_moderate(author, comment)
 
 
 def test_returning_commenter_with_an_approved_comment_appears_at_once(post, guest, other_guest):
@@ -66,7 +80,7 @@ def test_one_link_is_fine_for_a_returning_commenter(post, guest):
     # Neither WordPress rule holds it; only the site's filter could (its model is trained
     # elsewhere), and then the status follows the filter's verdict.
     messages = {reason["message"] for reason in comment.moderation_reasons}
-    assert not messages & {"%(count)s links", "first comment from this email address"}
+    assert not messages & {"%(count)s links", "first comment under this name and email address"}
     check = CheckedItem.objects.get(kind=ItemKind.COMMENT, object_id=comment.pk)
     assert (comment.status == Comment.Status.APPROVED) == (check.verdict == "publish")
 

@@ -66,7 +66,7 @@ def test_authors_see_their_blogs_comments_without_emails(author, post, foreign_p
     assert "Bei mir" in html
     assert "Beim Nachbarn" not in html
     assert "gerda@example.org" not in html
-    assert "first comment from this email address" in html or "ersten" in html
+    assert "first comment under this name and email address" in html or "ersten" in html
 
 
 def test_moderators_see_all_comments_with_emails(moderator, post, foreign_post, guest):
@@ -208,10 +208,14 @@ def test_erase_anonymizes_comments_and_deletes_subscriptions(admin_client, post,
     assert not Participant.objects.filter(email="gerda@example.org").exists()
 
 
-def test_erase_can_delete_comments(admin_client, post, guest):
-    comment_on(post, guest, "Weg damit")
+def test_erase_can_delete_comments(admin_client, admin_user, post, guest):
+    comment = comment_on(post, guest, "Weg damit")
+    actions.moderate_comment(comment, "approve", admin_user)
     admin_client.post(
         "/comments/privacy/",
         {"erase-email": "gerda@example.org", "erase-mode": "delete", "erase-confirm": "on"},
     )
     assert not Comment.objects.exists()
+    # The moderation log keeps the decision, not the words or the person.
+    decision = Decision.objects.get(object_id=comment.pk)
+    assert (decision.action, decision.text, decision.participant) == ("approve", "", None)

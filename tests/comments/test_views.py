@@ -106,6 +106,27 @@ def test_guest_comment_needs_no_csrf_token(post):
 
 
 @pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"HTTP_ORIGIN": "https://elsewhere.example"}, 403),
+        ({"HTTP_SEC_FETCH_SITE": "cross-site"}, 403),
+        ({"HTTP_ORIGIN": "http://testserver", "HTTP_SEC_FETCH_SITE": "same-origin"}, 302),
+    ],
+)
+def test_a_guest_comment_from_another_sites_page_is_refused(client, post, headers, status):
+    response = client.post(f"/comments/post/{post.pk}/", form_data(client, post), **headers)
+    assert response.status_code == status
+    assert Comment.objects.count() == (1 if status == 302 else 0)
+
+
+def test_with_akismet_on_the_form_says_where_the_comment_goes(client, post, settings):
+    settings.AKISMET_API_KEY = "a-key"
+    html = client.get(english_url(post)).content.decode()
+    assert "Akismet" in html
+    assert "Nothing goes to third parties" not in html
+
+
+@pytest.mark.parametrize(
     ("changes", "message"),
     [
         ({"body": ""}, "Please write a comment first."),

@@ -148,3 +148,26 @@ def test_writes_on_paths_that_change_no_kept_page_leave_it_alone():
     assert status == 302
     _status, headers, _body = call(app, "GET", "/")
     assert headers[b"x-page-cache"] == b"hit"
+
+
+def test_a_write_that_changes_no_public_page_says_so_and_the_cache_stays():
+    from django.http import HttpResponse
+
+    from treffpunkt.core.pagecache import keep_page_cache
+
+    async def app(scope, receive, send):
+        if scope["method"] == "GET":
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"page"})
+            return
+        response = keep_page_cache(HttpResponse("preview"))
+        headers = [(k.lower().encode(), v.encode()) for k, v in response.items()]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"preview"})
+
+    cached = PageCache(app, seconds=60)
+    call(cached, "GET", "/b/")
+    _status, headers, _body = call(cached, "POST", "/b/write/preview/")
+    assert b"x-page-cache-keep" not in headers  # not passed on to the browser
+    _status, headers, _body = call(cached, "GET", "/b/")
+    assert headers[b"x-page-cache"] == b"hit"

@@ -98,7 +98,7 @@ def test_guest_comment_is_held_then_approved_by_the_author(
     expect(desk).not_to_have_url(re.compile("/login/"))
     desk.goto("/en/comments/moderate/")
     item = desk.locator(".queue-item", has_text=COMMENT)
-    expect(item).to_contain_text("first comment from this email address")
+    expect(item).to_contain_text("first comment under this name and email address")
     expect(item).not_to_contain_text("jana@example.org")  # authors do not see addresses
     browsing.check(desk, "queue")
     item.get_by_role("button", name="Approve").click()

@@ -18,6 +18,7 @@ from treffpunkt.blog.forms import BlogForm, InlineImageForm, PostForm, PreviewFo
 from treffpunkt.blog.models import Blog, Post, PostRevision, SlugRedirect, Tag
 from treffpunkt.blog.related import related_posts
 from treffpunkt.blog.rendering import render_post_body
+from treffpunkt.core.pagecache import keep_page_cache
 
 POSTS_PER_PAGE = 10
 
@@ -71,8 +72,10 @@ def blog_detail(request: HttpRequest, blog: str) -> HttpResponse:
 def archive_month(request: HttpRequest, blog: str, year: int, month: str) -> HttpResponse:
     blog_obj = get_object_or_404(Blog, slug=blog)
     try:
+        if not 1970 <= year <= 9000:  # no posts outside; and year 9999 has no next month
+            raise ValueError(year)
         start = timezone.make_aware(datetime(year, int(month), 1))  # noqa: DTZ001 - made aware
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Http404(_("There is no such month.")) from None
     end = timezone.make_aware(
         datetime(year + (start.month == 12), start.month % 12 + 1, 1)  # noqa: DTZ001
@@ -261,7 +264,8 @@ def preview(request: HttpRequest) -> HttpResponse:
             _("The text is too long for a preview."), status=400, content_type="text/plain"
         )
     html = render_post_body(form.cleaned_data["body"])
-    return HttpResponse(html, content_type="text/html; charset=utf-8")
+    # A preview changes no page, so the public page cache stays.
+    return keep_page_cache(HttpResponse(html, content_type="text/html; charset=utf-8"))
 
 
 @role_required(Role.AUTHOR)

@@ -76,10 +76,8 @@ def can_moderate_blog(user: Any, blog: Blog) -> bool:
 
 
 def can_moderate(user: Any, comment: Comment) -> bool:
-    post = comment.post
-    if getattr(user, "is_authenticated", False) and user.is_active and post.author_id == user.pk:
-        return True
-    return can_moderate_blog(user, post.blog)
+    """Whoever moderates the blog; a former author of a post no longer does."""
+    return can_moderate_blog(user, comment.post.blog)
 
 
 def closed_reason(post: Post) -> str | None:
@@ -202,19 +200,23 @@ def submit_comment(
     parent = _parent_for_reply(post, parent_id)
     staff = user is not None and (post.author_id == user.pk or can_moderate_blog(user, post.blog))
 
+    # The check may take a moment (the model, or Akismet when it is on); it runs before the
+    # write transaction, so it never holds up other writers.
+    result = check_content(
+        text=body,
+        participant=participant,
+        kind=ItemKind.COMMENT,
+        ip_address=ip_address,
+        words_to_hold=[],
+    )
     with transaction.atomic():
         if connection.features.has_select_for_update:
             # One comment at a time per post, so a double click cannot slip in twice.
             Post.objects.select_for_update().filter(pk=post.pk).values_list("pk").first()
         _refuse_duplicate(post, participant, email, body)
-        result = check_content(
-            text=body,
-            participant=participant,
-            kind=ItemKind.COMMENT,
-            ip_address=ip_address,
-            words_to_hold=[],
+        status, reasons = _initial_status(
+            result.verdict, staff=staff, body=body, email=email, author_name=author_name
         )
-        status, reasons = _initial_status(result.verdict, staff=staff, body=body, email=email)
         comment = Comment.objects.create(
             post=post,
             parent=parent,
@@ -279,7 +281,7 @@ def _refuse_duplicate(post: Post, participant: Participant, email: str, body: st
 
 
 def _initial_status(
-    verdict: str, *, staff: bool, body: str, email: str
+    verdict: str, *, staff: bool, body: str, email: str, author_name: str
 ) -> tuple[str, list[Reason]]:
     if verdict == Verdict.SPAM:
         return Comment.Status.SPAM, []
@@ -289,8 +291,13 @@ def _initial_status(
     links = len(find_links(body))
     if links >= LINKS_TO_HOLD:
         reasons.append(Reason(gettext_noop("%(count)s links"), {"count": links}))
-    if not Comment.objects.filter(email=email, status=Comment.Status.APPROVED).exists():
-        reasons.append(Reason(gettext_noop("first comment from this email address")))
+    # A returning commenter gives the same name and email as an approved comment (as in
+    # WordPress): knowing someone's address alone does not let a stranger skip the queue.
+    known = Comment.objects.filter(
+        email=email, author_name__iexact=author_name, status=Comment.Status.APPROVED
+    )
+    if not known.exists():
+        reasons.append(Reason(gettext_noop("first comment under this name and email address")))
     if verdict == Verdict.HOLD or reasons:
         return Comment.Status.PENDING, reasons
     return Comment.Status.APPROVED, reasons
@@ -541,8 +548,13 @@ def erase_personal_data(email: str, *, delete_comments: bool = False) -> dict[st
         return {"comments": 0, "subscriptions": 0, "guests": 0}
     with transaction.atomic():
         comments = Comment.objects.filter(email=email)
+        ids = list(comments.values_list("pk", flat=True))
+        # The moderation log keeps who decided what, but not the words of erased comments
+        # nor a link to the person.
+        Decision.objects.filter(kind=ItemKind.COMMENT, object_id__in=ids).update(
+            text="", participant=None
+        )
         if delete_comments:
-            ids = list(comments.values_list("pk", flat=True))
             Comment.objects.filter(parent_id__in=ids).update(parent=None)
             changed, _detail = Comment.objects.filter(pk__in=ids).delete()
             changed = len(ids)

@@ -29,6 +29,7 @@ from treffpunkt.comments.models import Comment
 from treffpunkt.core.actions import participant_for_guest, participant_for_member
 from treffpunkt.core.devices import current_device_id, ensure_device_id
 from treffpunkt.core.models import Participant
+from treffpunkt.core.pagecache import keep_page_cache
 
 # --- leaving a comment ----------------------------------------------------------------
 
@@ -64,6 +65,25 @@ def _no_response(request: HttpRequest) -> HttpResponse:
     return HttpResponse()
 
 
+def _from_another_site(request: HttpRequest) -> bool:
+    """Whether the browser says this POST comes from another site's page.
+
+    Browsers send ``Sec-Fetch-Site`` and ``Origin`` with every form POST; a guest's form
+    has no CSRF token (its pages are cached), so these keep other sites from sending
+    comments in a visitor's name from the visitor's browser.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site", "")
+    if fetch_site and fetch_site not in {"same-origin", "none"}:
+        return True
+    origin = request.headers.get("Origin", "")
+    if not origin or origin == "null":
+        return False
+    return origin not in {
+        f"{request.scheme}://{request.get_host()}",
+        *settings.CSRF_TRUSTED_ORIGINS,
+    }
+
+
 @csrf_exempt
 @require_POST
 def submit(request: HttpRequest, post_id: int) -> HttpResponseBase:
@@ -79,6 +99,8 @@ def submit(request: HttpRequest, post_id: int) -> HttpResponseBase:
         rejected = CsrfViewMiddleware(_no_response).process_view(request, _no_response, (), {})
         if rejected is not None:
             return rejected
+    elif _from_another_site(request):
+        raise PermissionDenied(_("Comments can only be sent with the form on this site."))
     post = Post.objects.select_related("blog").filter(pk=post_id).order_by().first()
     if post is None or not post.is_visible:
         raise Http404(_("This post is not published, so it takes no comments."))
@@ -117,17 +139,19 @@ def submit(request: HttpRequest, post_id: int) -> HttpResponseBase:
                 form.add_error(field if field != "parent" else None, refusal.message)
                 status = refusal.status
             else:
+                response = redirect(comment.get_absolute_url())
                 if comment.status == Comment.Status.APPROVED:
                     messages.success(request, _("Thank you! Your comment is published."))
-                else:
-                    messages.info(
-                        request,
-                        _(
-                            "Thank you! Your comment is awaiting moderation and shows for "
-                            "everyone once it is approved."
-                        ),
-                    )
-                return redirect(comment.get_absolute_url())
+                    return response
+                messages.info(
+                    request,
+                    _(
+                        "Thank you! Your comment is awaiting moderation and shows for "
+                        "everyone once it is approved."
+                    ),
+                )
+                # Held or spam: nothing changed for other readers.
+                return keep_page_cache(response)
     if status == 200:
         status = 400
     context = {"post": post, "form": form, "closed": actions.closed_reason(post)}

@@ -34,6 +34,15 @@ CACHEABLE_PATH = re.compile(r"^/(?:[a-z]{2}/)?(?:b/.*|imprint/|privacy/)?$|^/sit
 MAX_ENTRIES = 1000
 MAX_BODY_BYTES = 2 * 1024 * 1024
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# A view that changed nothing a reader without a session sees (a held comment, a preview)
+# says so with this response header; the cache then stays, and the header goes no further.
+KEEP_HEADER = b"x-page-cache-keep"
+
+
+def keep_page_cache(response: Any) -> Any:
+    """Mark a response to a write as changing no public page (see ``KEEP_HEADER``)."""
+    response[KEEP_HEADER.decode()] = "1"
+    return response
 
 
 @dataclass
@@ -107,6 +116,13 @@ class PageCache:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                headers = message.get("headers", [])
+                if any(bytes(name).lower() == KEEP_HEADER for name, _value in headers):
+                    status = 400  # the view says no public page changed: keep the cache
+                    message = {
+                        **message,
+                        "headers": [h for h in headers if bytes(h[0]).lower() != KEEP_HEADER],
+                    }
             await send(message)
 
         try:
