@@ -1,5 +1,6 @@
 """submit_comment and the moderation actions: WordPress's rules on top of the site's check."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -355,14 +356,50 @@ def test_authors_are_not_told_about_their_own_comments(
     assert mail.outbox == []
 
 
+def test_an_unconfirmed_address_gets_no_replies_and_one_confirmation_an_hour(
+    post, guest, other_guest, moderator, django_capture_on_commit_callbacks
+):
+    post.blog.notify_authors = False
+    post.blog.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        top = approved(post, guest, "Frage an alle", subscribe=True)
+        approved(post, guest, "Noch eine Frage", subscribe=True)
+    assert len(mail.outbox) == 1  # someone typing this address twice sends one email
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = submit(post, other_guest, "Antwort", email="otto@example.org", parent_id=top.pk)
+        actions.moderate_comment(reply, "approve", moderator)
+    assert mail.outbox == []
+
+
+def test_a_member_needs_no_confirmation(post, member, django_capture_on_commit_callbacks):
+    from treffpunkt.core.actions import participant_for_member
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(post, participant_for_member(member), subscribe=True)
+    assert Subscription.objects.get().confirmed_at is not None
+    assert all("/comments/confirm/" not in m.body for m in mail.outbox)
+
+
 def test_subscribers_hear_about_an_approved_reply_once_and_can_unsubscribe(
     post, guest, other_guest, moderator, django_capture_on_commit_callbacks, client
 ):
     blog = post.blog
     blog.notify_authors = False
     blog.save()
-    top = approved(post, guest, "Frage an alle", subscribe=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        top = approved(post, guest, "Frage an alle", subscribe=True)
     assert Subscription.objects.filter(comment=top, email="gerda@example.org").exists()
+    # A guest's address confirms first (double opt-in): one email with a link.
+    assert [m.to for m in mail.outbox] == [["gerda@example.org"]]
+    confirm_path = re.search(
+        r"https://treffpunkt\.example\.org(/comments/confirm/\S+/)", mail.outbox[0].body
+    ).group(1)
+    assert client.get(confirm_path).status_code == 200
+    assert Subscription.objects.get().confirmed_at is None  # a GET (a mail scanner): nothing
+    assert client.post(confirm_path).status_code == 200
+    assert Subscription.objects.get().confirmed_at is not None
+    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         reply = submit(post, other_guest, "Antwort", email="otto@example.org", parent_id=top.pk)
     assert reply.status == "pending"

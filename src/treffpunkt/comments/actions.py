@@ -42,6 +42,9 @@ LINKS_TO_HOLD = 2
 # The same text from the same person within this time is a double submit, not a new comment.
 DUPLICATE_WINDOW = timedelta(minutes=10)
 UNSUBSCRIBE_SALT = "treffpunkt.comments.unsubscribe"
+CONFIRM_SALT = "treffpunkt.comments.confirm"
+CONFIRMATION_INTERVAL = timedelta(hours=1)
+CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 7
 WEBSITE_VALIDATOR = URLValidator(schemes=["http", "https"])
 
 
@@ -233,7 +236,14 @@ def submit_comment(
         )
         record_check(result, comment.pk)
         if subscribe and email:
-            Subscription.objects.get_or_create(comment=comment, email=email)
+            # A member's own address is known to be theirs; a guest confirms by email.
+            subscription, _created = Subscription.objects.get_or_create(
+                comment=comment,
+                email=email,
+                defaults={"confirmed_at": timezone.now() if user is not None else None},
+            )
+            if subscription.confirmed_at is None:
+                transaction.on_commit(lambda: _enqueue_confirmation(subscription.pk))
         transaction.on_commit(lambda: _notify_new(comment.pk, status, post.blog.notify_authors))
     return comment
 
@@ -449,6 +459,62 @@ def unsubscribe_token(subscription: Subscription) -> str:
     return signing.dumps(subscription.pk, salt=UNSUBSCRIBE_SALT, compress=True)
 
 
+def _enqueue_confirmation(subscription_id: int) -> None:
+    from treffpunkt.comments import tasks
+
+    tasks.confirm_subscription.enqueue(subscription_id)
+
+
+def confirmation_token(email: str) -> str:
+    return signing.dumps(email, salt=CONFIRM_SALT, compress=True)
+
+
+def send_subscription_confirmation(subscription_id: int) -> int:
+    """Ask an address whether it wants reply emails; at most one such email an hour."""
+    subscription = (
+        Subscription.objects.select_related("comment__post__blog")
+        .filter(pk=subscription_id, confirmed_at__isnull=True)
+        .first()
+    )
+    if subscription is None:
+        return 0
+    recently = Subscription.objects.filter(
+        email=subscription.email,
+        confirmation_sent_at__gte=timezone.now() - CONFIRMATION_INTERVAL,
+    )
+    if recently.exists():
+        return 0  # the link in that email confirms this one too
+    Subscription.objects.filter(pk=subscription.pk).update(confirmation_sent_at=timezone.now())
+    post = subscription.comment.post
+    context = {
+        "post": post,
+        "confirm_url": absolute_url(
+            reverse("comments:confirm", args=[confirmation_token(subscription.email)])
+        ),
+    }
+    with translation.override(post.blog.language):
+        subject = render_to_string("comments/email/confirm_subject.txt", context).strip()
+        text = render_to_string("comments/email/confirm.txt", context)
+    EmailMultiAlternatives(subject, text, to=[subscription.email]).send()
+    return 1
+
+
+def email_for_confirmation(token: str) -> str | None:
+    """The address a confirmation link stands for, or None for a forged or old link."""
+    try:
+        value = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRMATION_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def confirm_subscriptions(email: str) -> int:
+    """The address confirmed it wants reply emails: all its waiting subscriptions start."""
+    return Subscription.objects.filter(email=email, confirmed_at__isnull=True).update(
+        confirmed_at=timezone.now()
+    )
+
+
 def subscription_for_token(token: str) -> int | None:
     """The subscription id a token stands for, or None for a forged or broken token."""
     try:
@@ -503,7 +569,9 @@ def send_reply_notifications(comment_id: int) -> int:
         return 0
     reply = Comment.objects.select_related("post__blog", "parent").get(pk=comment_id)
     assert reply.parent is not None  # noqa: S101 - filtered above
-    subscriptions = Subscription.objects.filter(comment=reply.parent).exclude(email=reply.email)
+    subscriptions = Subscription.objects.filter(
+        comment=reply.parent, confirmed_at__isnull=False
+    ).exclude(email=reply.email)
     sent = 0
     with translation.override(reply.post.blog.language):
         for subscription in subscriptions:

@@ -94,6 +94,10 @@ class Subscription(models.Model):
     )
     email = models.EmailField(_("email"))
     created_at = models.DateTimeField(_("since"), default=timezone.now)
+    # Replies are emailed only once the address confirmed it wants them (double opt-in), so
+    # nobody can sign up someone else's address by typing it into the form.
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("reply subscription")

@@ -15,3 +15,9 @@ def notify_authors(comment_id: int) -> int:
 def notify_subscribers(comment_id: int) -> int:
     """Tell those who asked for it about an approved reply to their comment."""
     return actions.send_reply_notifications(comment_id)
+
+
+@task()
+def confirm_subscription(subscription_id: int) -> int:
+    """Ask a guest's address whether it really wants reply emails."""
+    return actions.send_subscription_confirmation(subscription_id)

@@ -13,5 +13,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("comments/<int:pk>/edit/", views.edit, name="edit"),
     path("comments/<int:pk>/reply/", views.reply, name="reply"),
     path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("comments/confirm/<str:token>/", views.confirm, name="confirm"),
     path("comments/privacy/", views.privacy_tools, name="privacy"),
 ]

@@ -140,6 +140,14 @@ def submit(request: HttpRequest, post_id: int) -> HttpResponseBase:
                 status = refusal.status
             else:
                 response = redirect(comment.get_absolute_url())
+                if data["notify"] and not member:
+                    messages.info(
+                        request,
+                        _(
+                            "We sent you an email: please confirm there that you want to "
+                            "hear about replies."
+                        ),
+                    )
                 if comment.status == Comment.Status.APPROVED:
                     messages.success(request, _("Thank you! Your comment is published."))
                     return response
@@ -304,6 +312,18 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "comments/unsubscribe.html", {"subscription": subscription, "token": token}
     )
+
+
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the confirmation email. Mail programs open links to check them, so the
+    page asks for a click (a POST) before anything is switched on."""
+    email = actions.email_for_confirmation(token)
+    if email is None:
+        return render(request, "comments/confirm.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        actions.confirm_subscriptions(email)
+        return render(request, "comments/confirm.html", {"done": True})
+    return render(request, "comments/confirm.html", {})
 
 
 # --- privacy tools --------------------------------------------------------------------
