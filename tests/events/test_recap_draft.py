@@ -34,6 +34,13 @@ def test_the_recap_becomes_a_draft_with_the_posts_and_the_hashtag(admin_client, 
     assert not post.body.startswith("# ")  # the title is the post's own field
     assert [tag.name for tag in post.tags.all()] == [event.hashtag]
 
+    # A second click opens the same draft instead of making another.
+    again = admin_client.post(
+        reverse("events:recap_to_draft", args=[event.hashtag]), {"blog": blog.pk}
+    )
+    assert again["Location"] == response["Location"]
+    assert Post.objects.count() == 1
+
 
 def test_only_organizers_who_write_in_that_blog_may(client, event, blog, password):
     organizer_elsewhere = User.objects.create_user(

@@ -332,9 +332,19 @@ def draft_post_from_recap(event: Event, *, blog: Blog, editor: User) -> Post:
     """Start a blog post that tells the event: its recap as a draft in ``blog``.
 
     The organizer edits and publishes it like any other post; the hashtag becomes a tag.
+    While that draft is unpublished, asking again returns it instead of making another.
     """
     if not can_organize(editor, event) or not blog_actions.can_write_in(editor, blog):
         raise PermissionDenied(_("You cannot write this event's story in that blog."))
+    earlier = Post.objects.filter(
+        blog=blog,
+        author=editor,
+        title=event.title,
+        status=Post.Status.DRAFT,
+        tags__name__iexact=event.hashtag,
+    ).first()
+    if earlier is not None:  # a second click opens the draft made before
+        return earlier
     markdown = recap_markdown(event, recap_contributions(event))
     # The recap's first line is the title, which a post keeps in its own field.
     body = markdown.split("\n", 1)[1].lstrip("\n")
