@@ -189,8 +189,10 @@ def test_post_page_query_count_is_fixed(client, blog, author, django_assert_num_
     with CaptureQueriesContext(connection) as first:
         client.get(post.get_absolute_url())
     assert len(first) <= 8, [q["sql"] for q in first]
+    count = len(first)  # read now: the next request empties the connection's query log
     many = make_post(blog, author, "Noch mehr Tags", tags=[f"Tag {n}" for n in range(12)])
-    with django_assert_num_queries(len(first)):
+    client.get(many.get_absolute_url())  # its comment thread rendered once, as for the first
+    with django_assert_num_queries(count):
         client.get(many.get_absolute_url())
 
 

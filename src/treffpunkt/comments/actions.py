@@ -35,6 +35,7 @@ from treffpunkt.moderation.actions import (
 )
 from treffpunkt.moderation.models import Decision, ItemKind, Verdict
 
+from . import queries
 from .models import MAX_BODY, MAX_NAME, Comment, Subscription
 
 # WordPress holds a comment with this many links (its "comment_max_links" default).
@@ -244,6 +245,7 @@ def submit_comment(
             )
             if subscription.confirmed_at is None:
                 transaction.on_commit(lambda: _enqueue_confirmation(subscription.pk))
+        _thread_changed(post.pk)
         transaction.on_commit(lambda: _notify_new(comment.pk, status, post.blog.notify_authors))
     return comment
 
@@ -391,7 +393,9 @@ def edit_comment(
     comment.author_name = clean_name(author_name)
     comment.website = clean_website(website)
     comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "author_name", "website", "edited_at"])
+    with transaction.atomic():
+        comment.save(update_fields=["body", "author_name", "website", "edited_at"])
+        _thread_changed(comment.post_id)
     return comment
 
 
@@ -425,12 +429,21 @@ def reply_as_author(parent: Comment, *, user: Any, body: str) -> Comment:
             moderation_reasons=result.reasons_json,
         )
         record_check(result, reply.pk)
+        _thread_changed(post.pk)
         reply_id = reply.pk
         transaction.on_commit(lambda: _enqueue_reply_notice(reply_id))
     return reply
 
 
+def _thread_changed(post_id: int) -> None:
+    """Rendered copies of the post's public thread are no longer used: at once, and again
+    after the commit (a reader in between may have stored the thread as it was)."""
+    queries.forget_thread(post_id)
+    transaction.on_commit(lambda: queries.forget_thread(post_id))
+
+
 def _log(comment: Comment, action: str, moderator: Any, reason: str) -> None:
+    _thread_changed(comment.post_id)
     record_decision(
         kind=ItemKind.COMMENT,
         object_id=comment.pk,
@@ -617,6 +630,8 @@ def erase_personal_data(email: str, *, delete_comments: bool = False) -> dict[st
     with transaction.atomic():
         comments = Comment.objects.filter(email=email)
         ids = list(comments.values_list("pk", flat=True))
+        for post_id in set(comments.values_list("post_id", flat=True)):
+            _thread_changed(post_id)
         # The moderation log keeps who decided what, but not the words of erased comments
         # nor a link to the person.
         Decision.objects.filter(kind=ItemKind.COMMENT, object_id__in=ids).update(

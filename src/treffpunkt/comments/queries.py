@@ -1,8 +1,10 @@
 """Reads of comments worth sharing: a post's thread, counts, the moderation queue."""
 
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from treffpunkt.blog.models import Blog, Post
@@ -55,6 +57,16 @@ def thread(post: Post, participant_id: int | None = None) -> list[Comment]:
         else:
             roots.append(comment)
     return roots
+
+
+def thread_version(post_id: int) -> str:
+    """A token that changes whenever the post's public thread changes (see forget_thread)."""
+    return str(cache.get_or_set(f"comments:thread:{post_id}", lambda: secrets.token_hex(6), None))
+
+
+def forget_thread(post_id: int) -> None:
+    """The post's public thread changed: rendered copies of it are no longer used."""
+    cache.delete(f"comments:thread:{post_id}")
 
 
 def approved_count(post: Post) -> int:

@@ -9,7 +9,10 @@ visitor's participant when they have a device cookie or are logged in.
 from typing import Any
 
 from django import template
-from django.utils.safestring import SafeString
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from treffpunkt.comments import actions, queries
 from treffpunkt.comments.forms import CommentForm
@@ -18,6 +21,8 @@ from treffpunkt.core.devices import current_device_id
 from treffpunkt.core.models import Participant
 
 register = template.Library()
+# How long a rendered thread is kept at most; any change to the thread replaces it at once.
+THREAD_SECONDS = 600
 
 
 def _participant_id(request: Any) -> int | None:
@@ -55,27 +60,58 @@ def comment_section(context: dict[str, Any], post: Any) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     member = bool(user is not None and user.is_authenticated)
-    roots = queries.thread(post, _participant_id(request))
+    participant_id = _participant_id(request)
     max_depth = post.blog.comment_depth
-    reply_to = None
+    closed = actions.closed_reason(post)
     raw = request.GET.get("replytocom", "") if request is not None else ""
-    if raw.isdigit():
-        candidate = _find(roots, int(raw))
-        if candidate is not None and not candidate.own_pending and candidate.depth < max_depth:
-            reply_to = candidate
+    reply_to = None
+    if participant_id is None and not raw.isdigit():
+        # Every reader without a device cookie or login sees the same thread: render it once
+        # per change of the thread (see queries.forget_thread) and language.
+        key = ":".join(
+            [
+                "comments:html",
+                str(post.pk),
+                queries.thread_version(post.pk),
+                get_language() or "",
+                str(max_depth),
+                "closed" if closed else "open",
+            ]
+        )
+        cached = cache.get(key)
+        if cached is None:
+            roots = queries.thread(post)
+            cached = (_render_thread(roots, closed, max_depth), _count(roots))
+            cache.set(key, cached, THREAD_SECONDS)
+        thread_html, count = cached
+    else:
+        roots = queries.thread(post, participant_id)
+        if raw.isdigit():
+            candidate = _find(roots, int(raw))
+            if candidate is not None and not candidate.own_pending and candidate.depth < max_depth:
+                reply_to = candidate
+        thread_html, count = _render_thread(roots, closed, max_depth), _count(roots)
     form = CommentForm(member=member, initial={"parent": reply_to.pk if reply_to else None})
     return {
         "post": post,
         "request": request,
         "user": user,
         "member": member,
-        "roots": roots,
-        "count": _count(roots),
+        "thread_html": thread_html,
+        "count": count,
         "max_depth": max_depth,
-        "closed": actions.closed_reason(post),
+        "closed": closed,
         "form": form,
         "reply_to": reply_to,
     }
+
+
+def _render_thread(roots: list[Any], closed: str | None, max_depth: int) -> SafeString:
+    return mark_safe(  # noqa: S308 - rendered by our own template with autoescaping
+        render_to_string(
+            "comments/_thread.html", {"roots": roots, "closed": closed, "max_depth": max_depth}
+        )
+    )
 
 
 @register.filter
