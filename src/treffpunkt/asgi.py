@@ -13,14 +13,15 @@ from treffpunkt.core.pagecache import PageCache  # noqa: E402 - needs the apps l
 from treffpunkt.core.wsgi_bridge import WsgiBridge  # noqa: E402
 from treffpunkt.events import stream_app  # noqa: E402
 
-# Where guests' words arrive: the join page of an event and the "Leave a reply" form. These
-# are the hot paths of a busy event or a much-read post (see core.wsgi_bridge); everything
-# else goes through Django's own ASGI handler.
-GUEST_WRITES = re.compile(r"^/(?:[a-z]{2}/)?(?:e/[^/]+/|comments/post/\d+/)$")
+# The moderators' live stream is an async Django view and stays with Django's ASGI handler.
+# Every other request (pages, forms, guests' posts and comments) runs on Django's WSGI
+# handler on a few kept threads (see core.wsgi_bridge): no thread and no new database
+# connection per request, which costs more than most views themselves.
+ASYNC_VIEWS = re.compile(r"^/(?:[a-z]{2}/)?e/[^/]+/(?:moderate/)?stream$")
 # Wall posts and their moderation change no page the page cache keeps, so they do not
 # empty it (a busy wall would otherwise empty it many times a second).
 WALL_WRITES = re.compile(r"^/(?:[a-z]{2}/)?e/[^/]+/(?:moderate/.*|posts/.*)?$")
-guest_writes_application = WsgiBridge()
+wsgi_application = WsgiBridge()
 # Request threads give up the GIL for every SQL statement; with the default 5 ms switch
 # interval each statement then waits up to 5 ms while the event loop writes to thousands
 # of live viewers. 1 ms keeps a post's dozen statements from adding up to a wall's delay.
@@ -28,8 +29,8 @@ sys.setswitchinterval(0.001)
 
 
 async def _route(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    if scope["type"] == "http" and GUEST_WRITES.match(scope["path"]):
-        await guest_writes_application(scope, receive, send)
+    if scope["type"] == "http" and not ASYNC_VIEWS.match(scope["path"]):
+        await wsgi_application(scope, receive, send)
     else:
         await django_application(scope, receive, send)
 
@@ -40,8 +41,8 @@ cached_application = PageCache(_route, keep_on_write=WALL_WRITES)
 
 
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """Django, except for the public wall stream (see events.stream_app); guests' posts and
-    comments run on Django's WSGI handler (see core.wsgi_bridge)."""
+    """The public wall stream (events.stream_app), the moderators' stream (Django's ASGI
+    handler), and everything else on Django's WSGI handler (core.wsgi_bridge)."""
     match = stream_app.matches(scope)
     if match is not None:
         await stream_app.wall_stream(scope, receive, send, match)

@@ -86,10 +86,14 @@ class WsgiBridge:
     def __init__(self, threads: int = 3) -> None:
         self.handler = WSGIHandler()
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix=THREAD_PREFIX)
-        # POSTs one after the other: SQLite takes one writer at a time anyway, and writers
+        # On SQLite, POSTs one after the other: it takes one writer at a time anyway, and writers
         # that wait for each other inside SQLite sleep in its busy handler (milliseconds
         # each) instead of queueing here.
-        self.writer = ThreadPoolExecutor(1, thread_name_prefix=THREAD_PREFIX + "-post")
+        # PostgreSQL takes concurrent writers, so there they get as many threads as readers.
+        sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+        self.writer = ThreadPoolExecutor(
+            1 if sqlite else threads, thread_name_prefix=THREAD_PREFIX + "-post"
+        )
         connection_created.connect(keep_connection, dispatch_uid="treffpunkt-keep-connection")
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
