@@ -274,13 +274,20 @@ def test_double_submit_keeps_one_copy(post, guest, other_guest):
     ],
 )
 def test_each_moderation_decision_is_recorded(post, guest, moderator, action, status, decision):
-    comment = submit(post, guest)
+    comment = approved(post, guest) if action == "unapprove" else submit(post, guest)
     actions.moderate_comment(comment, action, moderator)
     comment.refresh_from_db()
     assert comment.status == status
     logged = Decision.objects.get(kind=ItemKind.COMMENT, object_id=comment.pk)
     assert (logged.action, logged.moderator, logged.participant) == (decision, moderator, guest)
     assert logged.text == comment.body
+
+
+def test_a_double_click_is_logged_and_learned_from_once(post, guest, moderator):
+    comment = submit(post, guest)
+    actions.moderate_comment(comment, "spam", moderator)
+    actions.moderate_comment(comment, "spam", moderator)
+    assert Decision.objects.filter(kind=ItemKind.COMMENT, object_id=comment.pk).count() == 1
 
 
 def test_delete_moves_replies_up_and_records_it(post, guest, other_guest, moderator):

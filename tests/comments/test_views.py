@@ -316,7 +316,12 @@ def test_comments_feed_lists_approved_comments_only(client, post, guest):
     assert entry.author == "Gerda Gast"
     assert "email" not in entry.get("author_detail", {})
     comment = Comment.objects.get(status="approved")
-    assert entry.link.endswith(f"{post.get_absolute_url()}#comment-{comment.pk}")
+    # Absolute links from TREFFPUNKT_BASE_URL, not from the request's host.
+    assert (
+        entry.link
+        == f"https://treffpunkt.example.org{post.get_absolute_url()}#comment-{comment.pk}"
+    )
+    assert feed.feed.link == f"https://treffpunkt.example.org{post.get_absolute_url()}"
     rss = feedparser.parse(Client().get(f"/comments/post/{post.pk}/feed/").content)
     assert not rss.bozo and rss.version.startswith("rss") and len(rss.entries) == 1
     html = Client().get(english_url(post)).content.decode()

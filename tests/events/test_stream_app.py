@@ -309,3 +309,35 @@ def test_a_feed_that_fails_ends_its_viewers_and_the_next_stream_starts_afresh(
         await again.leave()
 
     scenario()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_absurdly_large_body_is_refused_before_it_fills_the_disk(event, settings):
+    settings.MAX_UPLOAD_MB = 1
+    from treffpunkt.core.wsgi_bridge import WsgiBridge
+
+    bridge = WsgiBridge(threads=1)
+    chunk = b"x" * (1024 * 1024)
+    messages = [{"type": "http.request", "body": chunk, "more_body": True} for _ in range(10)]
+    sent = []
+
+    async def receive():
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": f"/e/{event.hashtag}/",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 50000),
+        "scheme": "http",
+        "http_version": "1.1",
+    }
+    async_to_sync(bridge)(scope, receive, send)
+    assert sent[0]["status"] == 413
+    assert messages  # it stopped reading early

@@ -72,8 +72,8 @@ def blog_detail(request: HttpRequest, blog: str) -> HttpResponse:
 def archive_month(request: HttpRequest, blog: str, year: int, month: str) -> HttpResponse:
     blog_obj = get_object_or_404(Blog, slug=blog)
     try:
-        if not 1970 <= year <= 9000:  # no posts outside; and year 9999 has no next month
-            raise ValueError(year)
+        if not 1970 <= year <= 9000 or not (month.isascii() and month.isdigit()):
+            raise ValueError(year)  # no posts outside; year 9999 has no next month
         start = timezone.make_aware(datetime(year, int(month), 1))  # noqa: DTZ001 - made aware
     except (ValueError, OverflowError):
         raise Http404(_("There is no such month.")) from None

@@ -355,8 +355,14 @@ def moderate_comment(comment: Comment, action: str, moderator: Any, reason: str 
         raise ValueError(f"Unknown comment action {action!r}")
     move = MOVES[action]
     with transaction.atomic():
-        Comment.objects.filter(pk=comment.pk).update(status=move.status)
+        changed = (
+            Comment.objects.filter(pk=comment.pk)
+            .exclude(status=move.status)
+            .update(status=move.status)
+        )
         comment.status = move.status
+        if not changed:  # a double click: logged (and learned from) once
+            return comment
         _log(comment, move.decision, moderator, reason)
         if move.status == Comment.Status.APPROVED and comment.replies_notified_at is None:
             comment_id = comment.pk

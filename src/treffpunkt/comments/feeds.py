@@ -2,8 +2,10 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -24,8 +26,13 @@ class PostCommentsRss(Feed):
     def title(self, obj: Post) -> str:
         return _("Comments on “%(title)s”") % {"title": obj.title}
 
+    # Links come from TREFFPUNKT_BASE_URL, as in the blog's feeds, never from the request.
     def link(self, obj: Post) -> str:
-        return obj.get_absolute_url()
+        return f"{settings.BASE_URL}{obj.get_absolute_url()}"
+
+    def feed_url(self, obj: Post) -> str:
+        name = "comments:feed_atom" if self.feed_type is Atom1Feed else "comments:feed_rss"
+        return f"{settings.BASE_URL}{reverse(name, args=[obj.pk])}"
 
     def description(self, obj: Post) -> str:
         return _("The newest comments on “%(title)s” in %(blog)s.") % {
@@ -49,7 +56,7 @@ class PostCommentsRss(Feed):
         return render_comment_text(item.body)
 
     def item_link(self, item: Comment) -> str:
-        return item.get_absolute_url()
+        return f"{settings.BASE_URL}{item.get_absolute_url()}"
 
     def item_author_name(self, item: Comment) -> str:
         return str(item.author_name or _("Anonymous"))

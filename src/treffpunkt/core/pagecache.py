@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 
 from treffpunkt.core.devices import COOKIE_NAME as DEVICE_COOKIE
 
@@ -33,6 +34,8 @@ from treffpunkt.core.devices import COOKIE_NAME as DEVICE_COOKIE
 CACHEABLE_PATH = re.compile(r"^/(?:[a-z]{2}/)?(?:b/.*|imprint/|privacy/)?$|^/sitemap\.xml$")
 MAX_ENTRIES = 1000
 MAX_BODY_BYTES = 2 * 1024 * 1024
+# All stored pages together; the oldest go first (query strings can make many keys).
+MAX_TOTAL_BYTES = 64 * 1024 * 1024
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # A view that changed nothing a reader without a session sees (a held comment, a preview)
 # says so with this response header; the cache then stays, and the header goes no further.
@@ -66,7 +69,13 @@ class PageCache:
         self.entries: OrderedDict[tuple[bytes, str, bytes], Entry] = OrderedDict()
         self.generation = 0
         session_cookie = settings.SESSION_COOKIE_NAME.encode()
-        self.private_cookies = (session_cookie + b"=", DEVICE_COOKIE.encode() + b"=")
+        # A flash message waiting in its cookie must show on the next page, not a stored one.
+        self.private_cookies = (
+            session_cookie + b"=",
+            DEVICE_COOKIE.encode() + b"=",
+            CookieStorage.cookie_name.encode() + b"=",
+        )
+        self.stored_bytes = 0
 
     @property
     def seconds(self) -> float:
@@ -75,6 +84,7 @@ class PageCache:
     def clear(self) -> None:
         self.generation += 1
         self.entries.clear()
+        self.stored_bytes = 0
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or self.seconds <= 0:
@@ -158,15 +168,19 @@ class PageCache:
 
         await self.app(scope, receive, capture)
         if storable and start is not None and generation == self.generation:
+            replaced = self.entries.pop(key, None)
+            if replaced is not None:
+                self.stored_bytes -= len(replaced.body)
             self.entries[key] = Entry(
                 generation=generation,
                 expires=time.monotonic() + self.seconds,
                 start={**start, "headers": [*start["headers"], (b"x-page-cache", b"hit")]},
                 body=b"".join(chunks),
             )
-            self.entries.move_to_end(key)
-            while len(self.entries) > MAX_ENTRIES:
-                self.entries.popitem(last=False)
+            self.stored_bytes += len(self.entries[key].body)
+            while len(self.entries) > MAX_ENTRIES or self.stored_bytes > MAX_TOTAL_BYTES:
+                _oldest, dropped = self.entries.popitem(last=False)
+                self.stored_bytes -= len(dropped.body)
 
 
 def _header(scope: dict[str, Any], name: bytes) -> bytes:

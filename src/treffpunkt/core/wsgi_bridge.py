@@ -80,6 +80,13 @@ def _environ(scope: Scope, body: IO[bytes], length: int) -> dict[str, Any]:
     return environ
 
 
+async def _too_large(send: Any) -> None:
+    body = "Die Daten sind zu groß. / The upload is too large.\n".encode()
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 class WsgiBridge:
     """An ASGI app that runs Django's WSGI handler on ``threads`` long-lived threads."""
 
@@ -95,6 +102,9 @@ class WsgiBridge:
             1 if sqlite else threads, thread_name_prefix=THREAD_PREFIX + "-post"
         )
         connection_created.connect(keep_connection, dispatch_uid="treffpunkt-keep-connection")
+        # Far above any upload a form takes (those get a friendly message from the form
+        # itself), so only absurd bodies are cut off before they fill the disk.
+        self.max_body = 4 * settings.MAX_UPLOAD_MB * 1024 * 1024 + 1024 * 1024
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         body = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)  # noqa: SIM115
@@ -108,6 +118,9 @@ class WsgiBridge:
                 chunk = message.get("body", b"")
                 body.write(chunk)
                 length += len(chunk)
+                if length > self.max_body:
+                    await _too_large(send)
+                    return
                 if not message.get("more_body", False):
                     break
             body.seek(0)
