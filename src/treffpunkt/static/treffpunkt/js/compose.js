@@ -13,7 +13,8 @@
     function update() {
       var used = field.value.replace(URL_RE, "x".repeat(23)).length;
       var left = limit - used;
-      counter.textContent = left + " / " + limit;
+      // Characters used of the limit: "0 / 500" at the start, red once over it.
+      counter.textContent = used + " / " + limit;
       counter.classList.toggle("field__counter--over", left < 0);
     }
     field.addEventListener("input", update);
