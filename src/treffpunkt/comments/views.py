@@ -334,15 +334,18 @@ def privacy_tools(request: HttpRequest) -> HttpResponse:
     """Export or erase the personal data of one email address (admins only)."""
     if not request.user.is_superuser:
         raise PermissionDenied
-    lookup = PrivacyLookupForm(request.GET or None)
+    # Everything is a POST, so an email address never ends up in an address bar or a log.
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    looking_up = action in {"lookup", "download"}
+    lookup = PrivacyLookupForm(request.POST if looking_up else None)
     erase_form = EraseForm(
-        request.POST if request.method == "POST" else None,
-        initial={"email": request.GET.get("email", ""), "mode": "anonymize"},
+        request.POST if action == "erase" else None,
+        initial={"email": request.POST.get("email", ""), "mode": "anonymize"},
         prefix="erase",
     )
     status = 200
     found = None
-    if request.method == "POST":
+    if action == "erase":
         if erase_form.is_valid():
             email = erase_form.cleaned_data["email"]
             counts = actions.erase_personal_data(
@@ -358,18 +361,20 @@ def privacy_tools(request: HttpRequest) -> HttpResponse:
             )
             return redirect("comments:privacy")
         status = 400
-    elif lookup.is_valid():
-        email = lookup.cleaned_data["email"]
-        found = queries.personal_data(email)
-        if request.GET.get("download"):
-            response = HttpResponse(
-                json.dumps(found, ensure_ascii=False, indent=2),
-                content_type="application/json; charset=utf-8",
-            )
-            stamp = timezone.now().strftime("%Y%m%d")
-            response["Content-Disposition"] = f'attachment; filename="personal-data-{stamp}.json"'
-            return response
-    elif request.GET:
-        status = 400
+    elif looking_up:
+        if lookup.is_valid():
+            found = queries.personal_data(lookup.cleaned_data["email"])
+            if action == "download":
+                response = HttpResponse(
+                    json.dumps(found, ensure_ascii=False, indent=2),
+                    content_type="application/json; charset=utf-8",
+                )
+                stamp = timezone.now().strftime("%Y%m%d")
+                response["Content-Disposition"] = (
+                    f'attachment; filename="personal-data-{stamp}.json"'
+                )
+                return response
+        else:
+            status = 400
     context = {"lookup": lookup, "erase_form": erase_form, "found": found}
     return render(request, "comments/privacy_tools.html", context, status=status)
