@@ -13,6 +13,7 @@ from treffpunkt.comments import actions
 from treffpunkt.comments.forms import CommentForm
 from treffpunkt.comments.models import Comment
 from treffpunkt.core.devices import COOKIE_NAME
+from treffpunkt.core.models import Participant
 
 pytestmark = pytest.mark.django_db
 
@@ -398,3 +399,17 @@ def test_section_queries_are_pinned(rf, post, guest, django_assert_num_queries):
     with django_assert_num_queries(1):  # the thread; no device cookie, so no participant
         html = template.render(Context({"post": post, "request": request}))
     assert html.count('class="comment ') + html.count('class="comment"') == 220
+
+
+def test_a_refused_comment_leaves_no_name_or_email_behind(client, post, make_post):
+    closed = make_post("Geschlossen", comments_open=False)
+    data = form_data(client, post, author_name="Erika Muster", email="erika@example.org")
+    response = client.post(f"/comments/post/{closed.pk}/", data)
+    assert response.status_code == 403
+    assert not Participant.objects.filter(email="erika@example.org").exists()
+    assert not Participant.objects.filter(display_name="Erika Muster").exists()
+
+
+def test_a_guest_name_of_100_characters_is_taken(client, post):
+    assert send(client, post, author_name="N" * 100).status_code == 302
+    assert Comment.objects.get().author_name == "N" * 100

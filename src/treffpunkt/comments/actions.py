@@ -236,6 +236,12 @@ def submit_comment(
             moderation_reasons=result.reasons_json + [reason.as_json() for reason in reasons],
         )
         record_check(result, comment.pk)
+        name_field = Participant._meta.get_field("display_name")
+        guest_name = author_name[: name_field.max_length]
+        if user is None and (participant.display_name, participant.email) != (guest_name, email):
+            # The guest's name and address as last given, kept only with a stored comment.
+            participant.display_name, participant.email = guest_name, email
+            participant.save(update_fields=["display_name", "email"])
         if subscribe and email:
             # A member's own address is known to be theirs; a guest confirms by email.
             subscription, _created = Subscription.objects.get_or_create(

@@ -52,13 +52,13 @@ def _flooding(request: HttpRequest) -> bool:
     )
 
 
-def _participant(request: HttpRequest, name: str, email: str) -> Participant:
+def _participant(request: HttpRequest) -> Participant:
+    """The member, or the guest's device. A guest's name and email are stored with the
+    comment by submit_comment, so a refused comment leaves none behind."""
     if request.user.is_authenticated:
         return participant_for_member(request.user)
     new_device = current_device_id(request) is None
-    return participant_for_guest(
-        ensure_device_id(request), display_name=name, email=email, new_device=new_device
-    )
+    return participant_for_guest(ensure_device_id(request), new_device=new_device)
 
 
 def _no_response(request: HttpRequest) -> HttpResponse:
@@ -117,9 +117,7 @@ def submit(request: HttpRequest, post_id: int) -> HttpResponseBase:
             status = 429
         else:
             try:
-                participant = _participant(
-                    request, data.get("author_name", ""), data.get("email", "")
-                )
+                participant = _participant(request)
                 comment = actions.submit_comment(
                     post=post,
                     participant=participant,
