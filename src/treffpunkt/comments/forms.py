@@ -1,14 +1,12 @@
-import time
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from treffpunkt.comments import actions
 from treffpunkt.comments.models import MAX_BODY, MAX_NAME
+from treffpunkt.core.formtiming import check_started, started_value
 
 STARTED_SALT = "treffpunkt.comments.form-started"
 
@@ -71,9 +69,7 @@ class CommentForm(forms.Form):
             del self.fields["author_name"]
             del self.fields["email"]
         if not self.is_bound:
-            self.initial["started"] = signing.TimestampSigner(salt=STARTED_SALT).sign(
-                str(int(time.time()))
-            )
+            self.initial["started"] = started_value(STARTED_SALT)
 
     def clean_body(self) -> str:
         return _checked(actions.clean_body, self.cleaned_data["body"])
@@ -94,20 +90,17 @@ class CommentForm(forms.Form):
                 _("Your comment could not be sent. Please reload the page and try again."),
                 code="honeypot",
             )
-        started = self.data.get("started", "")
-        try:
-            value = signing.TimestampSigner(salt=STARTED_SALT).unsign(started, max_age=86400 * 7)
-            elapsed = time.time() - int(value)
-        except (signing.BadSignature, ValueError):
-            raise forms.ValidationError(
-                _("This form is too old. Please copy your comment, reload the page and try again."),
-                code="stale",
-            ) from None
-        if elapsed < settings.WALL_MIN_SECONDS_TO_SUBMIT:
-            raise forms.ValidationError(
-                _("That was very fast. Please read your comment once more, then send it again."),
-                code="too_fast",
-            )
+        check_started(
+            self.data.get("started", ""),
+            salt=STARTED_SALT,
+            max_age=86400 * 7,
+            stale_message=_(
+                "This form is too old. Please copy your comment, reload the page and try again."
+            ),
+            too_fast_message=_(
+                "That was very fast. Please read your comment once more, then send it again."
+            ),
+        )
         return cleaned
 
 

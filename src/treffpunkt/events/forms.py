@@ -1,11 +1,9 @@
-import time
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from treffpunkt.core.formtiming import check_started, started_value
 from treffpunkt.events.models import Event
 
 STARTED_SALT = "treffpunkt.events.form-started"
@@ -99,9 +97,7 @@ class ContributionForm(forms.Form):
             # Members post under their own name.
             del self.fields["author_name"]
         if not self.is_bound:
-            self.initial["started"] = signing.TimestampSigner(salt=STARTED_SALT).sign(
-                str(int(time.time()))
-            )
+            self.initial["started"] = started_value(STARTED_SALT)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -110,19 +106,15 @@ class ContributionForm(forms.Form):
                 _("Your post could not be sent. Please reload the page and try again."),
                 code="honeypot",
             )
-        started = self.data.get("started", "")
-        try:
-            value = signing.TimestampSigner(salt=STARTED_SALT).unsign(started, max_age=86400)
-            elapsed = time.time() - int(value)
-        except (signing.BadSignature, ValueError):
-            raise forms.ValidationError(
-                _("This form is too old. Please reload the page and try again."), code="stale"
-            ) from None
-        if elapsed < settings.WALL_MIN_SECONDS_TO_SUBMIT:
-            raise forms.ValidationError(
-                _("That was very fast. Please read your post once more, then send it again."),
-                code="too_fast",
-            )
+        check_started(
+            self.data.get("started", ""),
+            salt=STARTED_SALT,
+            max_age=86400,
+            stale_message=_("This form is too old. Please reload the page and try again."),
+            too_fast_message=_(
+                "That was very fast. Please read your post once more, then send it again."
+            ),
+        )
         if cleaned.get("photo") and not cleaned.get("photo_alt", "").strip():
             self.add_error("photo_alt", _("Please describe the photo in a few words."))
         return cleaned
