@@ -26,6 +26,7 @@ from treffpunkt.blog.models import Blog
 from treffpunkt.core.actions import participant_for_guest, participant_for_member
 from treffpunkt.core.devices import current_device_id, ensure_device_id
 from treffpunkt.core.models import Participant
+from treffpunkt.core.queries import current_participant
 from treffpunkt.events import actions, feeds, queries
 from treffpunkt.events.forms import ContributionForm, EditContributionForm, EventForm
 from treffpunkt.events.models import Contribution, Event
@@ -100,16 +101,6 @@ def _participant_for_request(request: HttpRequest, author_name: str = "") -> Par
     )
 
 
-def _current_participant(request: HttpRequest) -> Participant | None:
-    """The participant behind this request (member or guest device), if there is one yet."""
-    if request.user.is_authenticated:
-        return Participant.objects.filter(user=request.user).first()
-    device_id = current_device_id(request)
-    if device_id is None:
-        return None
-    return Participant.objects.filter(kind=Participant.Kind.GUEST, device_id=device_id).first()
-
-
 def _device_key(group: str, request: HttpRequest) -> str:
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
@@ -132,7 +123,7 @@ def join(request: HttpRequest, hashtag: str) -> HttpResponse:
     event = _event_or_404(hashtag)
     if event.hashtag != hashtag:
         return redirect("events:join", hashtag=event.hashtag)
-    current = _current_participant(request)
+    current = current_participant(request)
     participant_id = current.pk if current else None
     status = 200
     if request.method == "POST":
@@ -194,7 +185,7 @@ def _own_contribution(request: HttpRequest, hashtag: str, pk: int) -> Contributi
     contribution = get_object_or_404(
         Contribution.objects.select_related("event", "participant"), pk=pk, event=event
     )
-    current = _current_participant(request)
+    current = current_participant(request)
     if current is None or contribution.participant_id != current.pk:
         raise PermissionDenied
     return contribution

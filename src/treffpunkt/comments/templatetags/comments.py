@@ -17,28 +17,11 @@ from django.utils.translation import get_language
 from treffpunkt.comments import actions, queries
 from treffpunkt.comments.forms import CommentForm
 from treffpunkt.comments.text import render_comment_text
-from treffpunkt.core.devices import current_device_id
-from treffpunkt.core.models import Participant
+from treffpunkt.core.queries import current_participant
 
 register = template.Library()
 # How long a rendered thread is kept at most; any change to the thread replaces it at once.
 THREAD_SECONDS = 600
-
-
-def _participant_id(request: Any) -> int | None:
-    if request is None:
-        return None
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return Participant.objects.filter(user=user).values_list("pk", flat=True).first()
-    device_id = current_device_id(request)
-    if device_id is None:
-        return None
-    return (
-        Participant.objects.filter(kind=Participant.Kind.GUEST, device_id=device_id)
-        .values_list("pk", flat=True)
-        .first()
-    )
 
 
 def _count(comments: list[Any]) -> int:
@@ -60,7 +43,8 @@ def comment_section(context: dict[str, Any], post: Any) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     member = bool(user is not None and user.is_authenticated)
-    participant_id = _participant_id(request)
+    current = current_participant(request) if request is not None else None
+    participant_id = current.pk if current is not None else None
     max_depth = post.blog.comment_depth
     closed = actions.closed_reason(post)
     raw = request.GET.get("replytocom", "") if request is not None else ""
