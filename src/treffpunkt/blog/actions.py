@@ -108,6 +108,7 @@ def create_blog(*, title: str, slug: str = "", authors: Any = (), **fields: Any)
 
 
 @transaction.atomic
+@transaction.atomic
 def update_blog(blog: Blog, *, authors: Any = None, **fields: Any) -> Blog:
     """Change a blog's details and, if given, its authors. Post addresses follow a new
     blog address (old links to posts of this blog then no longer resolve)."""
@@ -119,9 +120,8 @@ def update_blog(blog: Blog, *, authors: Any = None, **fields: Any) -> Blog:
     blog.save()
     if authors is not None:
         blog.authors.set(authors)
-    post_ids = list(blog.posts.values_list("id", flat=True))
-    for post_id in post_ids:
-        transaction.on_commit(partial(indexing.post_changed, post_id))
+    # Search entries and suggestions hold nothing of the blog itself, so its posts need no
+    # new index entries here.
     return blog
 
 
