@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -43,9 +44,10 @@ def prepare_data_dir(settings: Any) -> None:
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         (data_dir / "media").mkdir(exist_ok=True)
-        probe = data_dir / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
+        # A probe of its own (not a fixed name), so processes starting together never
+        # remove each other's.
+        with tempfile.TemporaryFile(dir=data_dir) as probe:
+            probe.write(b"ok")
         if not settings.SECRET_KEY_FROM_ENVIRONMENT and not settings.SECRET_KEY_FILE.exists():
             # Persist the key these settings were loaded with, so every later process agrees.
             fd = os.open(settings.SECRET_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
