@@ -1,6 +1,7 @@
 """Reads for events and walls, each one query (or a fixed few) however long the wall."""
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, QuerySet, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from treffpunkt.events.models import Contribution, Event, WallChange
@@ -14,7 +15,13 @@ def upcoming_events(limit: int = 6) -> QuerySet[Event]:
 
 
 def event_by_hashtag(hashtag: str) -> Event | None:
-    return Event.objects.filter(hashtag__iexact=hashtag.lstrip("#")).first()
+    """The event with this hashtag, in any case (found through the unique index on it)."""
+    try:
+        return Event.objects.annotate(hashtag_lower=Lower("hashtag")).get(
+            hashtag_lower=Lower(Value(hashtag.lstrip("#")))
+        )
+    except Event.DoesNotExist:
+        return None
 
 
 def wall_contributions(event: Event, limit: int = 200) -> list[Contribution]:

@@ -31,8 +31,8 @@ class CheckedItem(models.Model):
     participant = models.ForeignKey(
         Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="+"
     )
-    text_hash = models.CharField(max_length=64, db_index=True)
-    ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    text_hash = models.CharField(max_length=64)
+    ip_hash = models.CharField(max_length=64, blank=True)
     verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
     score = models.FloatField(_("score"))
     reasons = models.JSONField(_("reasons"), default=list)
@@ -46,7 +46,12 @@ class CheckedItem(models.Model):
         verbose_name = _("checked item")
         verbose_name_plural = _("checked items")
         indexes = [
+            # The check's history reads recent items by person, text and network, and a
+            # person's earlier decisions; each through its own index (moderation.actions).
             models.Index(fields=["participant", "created_at"]),
+            models.Index(fields=["text_hash", "created_at"]),
+            models.Index(fields=["ip_hash", "created_at"]),
+            models.Index(fields=["participant", "decision"]),
             models.Index(fields=["kind", "object_id"]),
         ]
 
