@@ -223,6 +223,9 @@ WALL_MIN_SECONDS_TO_SUBMIT = _env_int("TREFFPUNKT_WALL_MIN_SECONDS", 2)
 # Comments per device (or member) and per IP address before "please wait a minute".
 COMMENT_RATE_PER_DEVICE = _env("TREFFPUNKT_COMMENT_RATE_DEVICE", "6/m")
 COMMENT_RATE_PER_IP = _env("TREFFPUNKT_COMMENT_RATE_IP", "120/m")
+# Authors hear of new comments at most this many seconds late; comments arriving meanwhile
+# come in the same email (0: one email per comment, at once).
+COMMENT_NOTIFY_DELAY_SECONDS = _env_int("TREFFPUNKT_COMMENT_NOTIFY_DELAY", 60)
 # Seconds between keep-alive comments on live streams (proxies close idle connections).
 LIVE_HEARTBEAT_SECONDS = _env_int("TREFFPUNKT_LIVE_HEARTBEAT", 15)
 # Seconds that public reading pages are kept for readers without a session (0: off).

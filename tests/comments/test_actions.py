@@ -344,6 +344,73 @@ def test_author_is_told_about_new_comments(post, guest, django_capture_on_commit
     assert "https://treffpunkt.example.org/comments/moderate/?status=pending" in message.body
 
 
+@pytest.fixture
+def deferred_tasks(settings):
+    """A task backend that keeps tasks (with their run_after) instead of running them."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.COMMENT_NOTIFY_DELAY_SECONDS = 60
+    from django.core.cache import cache
+    from django_tasks import default_task_backend
+
+    cache.clear()
+    yield default_task_backend
+    cache.clear()
+
+
+def test_comments_arriving_together_reach_the_author_as_one_email(
+    post, guest, other_guest, deferred_tasks, django_capture_on_commit_callbacks
+):
+    before = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(post, guest, "Erster Gedanke zum Text.")
+        submit(post, other_guest, "Zweiter Gedanke.", author_name="Otto", email="otto@ex.org")
+        submit(post, guest, "Dritter Gedanke.")
+    queued = [r for r in deferred_tasks.results if r.task.name == "notify_authors_of_post"]
+    assert len(queued) == 1  # one email task for the three comments
+    assert queued[0].args == [post.pk]
+    assert queued[0].task.run_after >= before + timedelta(seconds=60)
+    assert mail.outbox == []  # nothing before the task runs
+
+    assert actions.send_author_notification(post.pk) == 1
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["autorin@example.org"]
+    assert "3" in message.subject
+    for text in ("Erster Gedanke zum Text.", "Zweiter Gedanke.", "Dritter Gedanke."):
+        assert text in message.body
+    assert "otto@ex.org" not in message.body and "gerda@example.org" not in message.body
+    # Run again (a second process scheduled it too): nothing is announced twice.
+    assert actions.send_author_notification(post.pk) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_comment_after_the_digest_gets_its_own_email(
+    post, guest, other_guest, deferred_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(post, guest, "Vorher.")
+    actions.send_author_notification(post.pk)
+    from django.core.cache import cache
+
+    cache.clear()  # the debounce window has passed
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(post, other_guest, "Nachher.", author_name="Otto", email="otto@ex.org")
+    assert len([r for r in deferred_tasks.results if r.task.name == "notify_authors_of_post"]) == 2
+    actions.send_author_notification(post.pk)
+    assert len(mail.outbox) == 2
+    assert "Nachher." in mail.outbox[1].body and "Vorher." not in mail.outbox[1].body
+
+
+def test_a_comment_removed_before_the_email_is_not_announced(
+    post, guest, moderator, deferred_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = submit(post, guest, "Kauf billig hier.")
+        actions.moderate_comment(comment, "spam", moderator)
+    assert actions.send_author_notification(post.pk) == 0
+    assert mail.outbox == []
+
+
 def test_author_notifications_can_be_turned_off(
     post, blog, guest, django_capture_on_commit_callbacks
 ):

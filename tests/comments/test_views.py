@@ -92,6 +92,24 @@ def test_guest_comment_is_held_and_seen_only_on_its_device(client, post):
         assert "awaiting moderation" not in html
 
 
+def test_a_new_device_is_stored_with_its_first_comment_and_not_before(post, settings):
+    settings.MODERATION_MIN_SECONDS_TO_SUBMIT = 0
+    guest = Client()  # no page seen before: no device cookie yet
+    data = GOOD | {"started": CommentForm().initial["started"]}
+    refused = guest.post(f"/comments/post/{post.pk}/", data | {"email": "kaputt"})
+    assert refused.status_code == 400
+    assert not Participant.objects.exists()  # a refused first try leaves nothing behind
+    writer = Client()
+    sent = writer.post(f"/comments/post/{post.pk}/", data)
+    assert sent.status_code == 302
+    participant = Participant.objects.get()
+    assert (participant.display_name, participant.email) == ("Gerda Gast", "gerda@example.org")
+    assert sent.cookies[COOKIE_NAME].value.split(":")[0] == participant.device_id
+    # The device that wrote it sees its held comment.
+    assert "Your comment is awaiting moderation" in writer.get(english_url(post)).text
+    assert Comment.objects.get().participant == participant
+
+
 def test_member_comment_checks_csrf(member, post):
     client = Client(enforce_csrf_checks=True)
     client.force_login(member)

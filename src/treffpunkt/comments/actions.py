@@ -12,11 +12,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import URLValidator, validate_email
 from django.db import connection, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -217,10 +217,29 @@ def submit_comment(
         if connection.features.has_select_for_update:
             # One comment at a time per post, so a double click cannot slip in twice.
             Post.objects.select_for_update().filter(pk=post.pk).values_list("pk").first()
-        _refuse_duplicate(post, participant, email, body)
-        status, reasons = _initial_status(
-            result.verdict, staff=staff, body=body, email=email, author_name=author_name
+        standing = queries.sender_standing(
+            post_id=post.pk,
+            participant_id=participant.pk,
+            email=email,
+            author_name=author_name,
+            body=body,
+            since=timezone.now() - DUPLICATE_WINDOW,
         )
+        if standing.duplicate_id is not None:
+            raise Duplicate(Comment.objects.get(pk=standing.duplicate_id))
+        status, reasons = _initial_status(
+            result.verdict, staff=staff, body=body, returning=standing.returning
+        )
+        name_field = Participant._meta.get_field("display_name")
+        guest_name = author_name[: name_field.max_length]
+        if participant.pk is None:
+            # A new device (core.actions.new_guest) is stored with its first comment.
+            participant.display_name, participant.email = guest_name, email
+            participant.save()
+        elif user is None and (participant.display_name, participant.email) != (guest_name, email):
+            # The guest's name and address as last given, kept only with a stored comment.
+            participant.display_name, participant.email = guest_name, email
+            participant.save(update_fields=["display_name", "email"])
         comment = Comment.objects.create(
             post=post,
             parent=parent,
@@ -236,12 +255,6 @@ def submit_comment(
             moderation_reasons=result.reasons_json + [reason.as_json() for reason in reasons],
         )
         record_check(result, comment.pk)
-        name_field = Participant._meta.get_field("display_name")
-        guest_name = author_name[: name_field.max_length]
-        if user is None and (participant.display_name, participant.email) != (guest_name, email):
-            # The guest's name and address as last given, kept only with a stored comment.
-            participant.display_name, participant.email = guest_name, email
-            participant.save(update_fields=["display_name", "email"])
         if subscribe and email:
             # A member's own address is known to be theirs; a guest confirms by email.
             subscription, _created = Subscription.objects.get_or_create(
@@ -252,7 +265,7 @@ def submit_comment(
             if subscription.confirmed_at is None:
                 transaction.on_commit(lambda: _enqueue_confirmation(subscription.pk))
         _thread_changed(post.pk)
-        transaction.on_commit(lambda: _notify_new(comment.pk, status, post.blog.notify_authors))
+        transaction.on_commit(lambda: _notify_new(comment, post.blog.notify_authors))
     return comment
 
 
@@ -279,27 +292,8 @@ def _parent_for_reply(post: Post, parent_id: int | None) -> Comment | None:
     return parent
 
 
-def _refuse_duplicate(post: Post, participant: Participant, email: str, body: str) -> None:
-    same_sender = Q(participant=participant)
-    if email:
-        same_sender |= Q(email=email)
-    first = (
-        Comment.objects.filter(
-            same_sender,
-            post=post,
-            body=body,
-            created_at__gte=timezone.now() - DUPLICATE_WINDOW,
-        )
-        .exclude(status=Comment.Status.TRASH)
-        .order_by("created_at")
-        .first()
-    )
-    if first is not None:
-        raise Duplicate(first)
-
-
 def _initial_status(
-    verdict: str, *, staff: bool, body: str, email: str, author_name: str
+    verdict: str, *, staff: bool, body: str, returning: bool
 ) -> tuple[str, list[Reason]]:
     if verdict == Verdict.SPAM:
         return Comment.Status.SPAM, []
@@ -311,23 +305,40 @@ def _initial_status(
         reasons.append(Reason(gettext_noop("%(count)s links"), {"count": links}))
     # A returning commenter gives the same name and email as an approved comment (as in
     # WordPress): knowing someone's address alone does not let a stranger skip the queue.
-    known = Comment.objects.filter(
-        email=email, author_name__iexact=author_name, status=Comment.Status.APPROVED
-    )
-    if not known.exists():
+    if not returning:
         reasons.append(Reason(gettext_noop("first comment under this name and email address")))
     if verdict == Verdict.HOLD or reasons:
         return Comment.Status.PENDING, reasons
     return Comment.Status.APPROVED, reasons
 
 
-def _notify_new(comment_id: int, status: str, notify_authors: bool) -> None:
+def _notify_new(comment: Comment, notify_authors: bool) -> None:
     from treffpunkt.comments import tasks
 
-    if notify_authors and status in (Comment.Status.PENDING, Comment.Status.APPROVED):
-        tasks.notify_authors.enqueue(comment_id)
-    if status == Comment.Status.APPROVED:
-        tasks.notify_subscribers.enqueue(comment_id)
+    if notify_authors and comment.status in (Comment.Status.PENDING, Comment.Status.APPROVED):
+        schedule_author_digest(comment.post_id)
+    if comment.status == Comment.Status.APPROVED:
+        tasks.notify_subscribers.enqueue(comment.pk)
+
+
+def schedule_author_digest(post_id: int) -> None:
+    """Have the authors told about the post's new comments, several in one email.
+
+    With a delay (``COMMENT_NOTIFY_DELAY_SECONDS``), the first comment schedules the email
+    and the comments arriving in the next half of the delay ride along; a comment after
+    that schedules the next one. The email task claims what is unannounced when it runs,
+    so a second task finds nothing and sends nothing: no comment is announced twice or
+    forgotten, also with several server processes each keeping its own cache.
+    """
+    from treffpunkt.comments import tasks
+
+    task = tasks.notify_authors_of_post
+    delay = settings.COMMENT_NOTIFY_DELAY_SECONDS
+    if delay <= 0 or not task.get_backend().supports_defer:
+        task.enqueue(post_id)
+        return
+    if cache.add(f"treffpunkt:comment-digest:{post_id}", True, timeout=max(1, delay // 2)):
+        task.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(post_id)
 
 
 # --- moderation -----------------------------------------------------------------------
@@ -555,24 +566,44 @@ def unsubscribe(subscription_id: int) -> bool:
     return bool(deleted)
 
 
-def send_author_notification(comment_id: int) -> int:
-    """Email the post's author about a new comment (not about their own); returns mails sent."""
-    comment = (
-        Comment.objects.select_related("post__blog", "post__author")
-        .filter(pk=comment_id, status__in=[Comment.Status.PENDING, Comment.Status.APPROVED])
-        .first()
+def send_author_notification(post_id: int) -> int:
+    """Email the post's author about its comments not announced yet; returns mails sent.
+
+    One email for one comment or several; the author's own comments and comments that
+    were removed meanwhile are not announced.
+    """
+    with transaction.atomic():
+        waiting = Comment.objects.filter(post_id=post_id, author_notified_at__isnull=True)
+        ids = list(waiting.values_list("pk", flat=True))
+        # Claimed by whichever task comes first; a task running at the same time gets none.
+        claimed = Comment.objects.filter(pk__in=ids, author_notified_at__isnull=True).update(
+            author_notified_at=timezone.now()
+        )
+    if not claimed:
+        return 0
+    post = Post.objects.select_related("blog", "author").get(pk=post_id)
+    author = post.author
+    if not author.is_active or not author.email:
+        return 0
+    comments = list(
+        Comment.objects.filter(
+            pk__in=ids, status__in=[Comment.Status.PENDING, Comment.Status.APPROVED]
+        )
+        .exclude(email=author.email.lower())
+        .order_by("created_at", "pk")
     )
-    if comment is None:
+    if not comments:
         return 0
-    author = comment.post.author
-    if not author.is_active or not author.email or author.email.lower() == comment.email:
-        return 0
-    with translation.override(comment.post.blog.language):
+    with translation.override(post.blog.language):
         context = {
-            "comment": comment,
-            "post": comment.post,
-            "post_url": absolute_url(comment.post.get_absolute_url()),
-            "comment_url": absolute_url(comment.get_absolute_url()),
+            "comments": [
+                {"comment": comment, "url": absolute_url(comment.get_absolute_url())}
+                for comment in comments
+            ],
+            "count": len(comments),
+            "pending": sum(comment.status == Comment.Status.PENDING for comment in comments),
+            "post": post,
+            "post_url": absolute_url(post.get_absolute_url()),
             "queue_url": absolute_url(reverse("comments:queue") + "?status=pending"),
         }
         subject = render_to_string("comments/email/new_comment_subject.txt", context).strip()

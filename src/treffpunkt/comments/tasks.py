@@ -3,12 +3,20 @@
 from django_tasks import task
 
 from treffpunkt.comments import actions
+from treffpunkt.comments.models import Comment
+
+
+@task()
+def notify_authors_of_post(post_id: int) -> int:
+    """Tell the post's author about its new comments, in one email."""
+    return actions.send_author_notification(post_id)
 
 
 @task()
 def notify_authors(comment_id: int) -> int:
-    """Tell the post's author about a new comment."""
-    return actions.send_author_notification(comment_id)
+    """Tasks queued before the digest named a comment: announce its post's new comments."""
+    post_id = Comment.objects.filter(pk=comment_id).values_list("post_id", flat=True).first()
+    return actions.send_author_notification(post_id) if post_id else 0
 
 
 @task()

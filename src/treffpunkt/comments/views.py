@@ -26,7 +26,7 @@ from treffpunkt.comments.forms import (
     ReplyForm,
 )
 from treffpunkt.comments.models import Comment
-from treffpunkt.core.actions import participant_for_guest, participant_for_member
+from treffpunkt.core.actions import new_guest, participant_for_guest, participant_for_member
 from treffpunkt.core.devices import current_device_id, ensure_device_id
 from treffpunkt.core.models import Participant
 from treffpunkt.core.pagecache import keep_page_cache
@@ -57,8 +57,9 @@ def _participant(request: HttpRequest) -> Participant:
     comment by submit_comment, so a refused comment leaves none behind."""
     if request.user.is_authenticated:
         return participant_for_member(request.user)
-    new_device = current_device_id(request) is None
-    return participant_for_guest(ensure_device_id(request), new_device=new_device)
+    if current_device_id(request) is None:
+        return new_guest(ensure_device_id(request))
+    return participant_for_guest(ensure_device_id(request))
 
 
 def _no_response(request: HttpRequest) -> HttpResponse:
@@ -101,7 +102,10 @@ def submit(request: HttpRequest, post_id: int) -> HttpResponseBase:
             return rejected
     elif _from_another_site(request):
         raise PermissionDenied(_("Comments can only be sent with the form on this site."))
-    post = Post.objects.select_related("blog").filter(pk=post_id).order_by().first()
+    try:
+        post = Post.objects.select_related("blog").get(pk=post_id)
+    except Post.DoesNotExist:
+        post = None
     if post is None or not post.is_visible:
         raise Http404(_("This post is not published, so it takes no comments."))
     member = request.user.is_authenticated

@@ -15,6 +15,15 @@ def participant_for_member(user: AbstractBaseUser) -> Participant:
     return participant
 
 
+def new_guest(device_id: str) -> Participant:
+    """The Participant of a device seen for the first time, not saved yet.
+
+    The action that stores the guest's first item saves it in its own transaction, so a
+    refused first attempt leaves nothing behind (and saves a write).
+    """
+    return Participant(kind=Participant.Kind.GUEST, device_id=device_id)
+
+
 def participant_for_guest(
     device_id: str, display_name: str = "", email: str = "", *, new_device: bool = False
 ) -> Participant:
