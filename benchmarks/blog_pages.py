@@ -134,6 +134,16 @@ class Server:
             time.sleep(0.2)
         raise SystemExit("the server did not start within 90 s")
 
+    def pids(self) -> list[int]:
+        """The server process and its children (the background worker)."""
+        found = [self.process.pid]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == self.process.pid:
+                    found.append(int(stat.parent.name))
+        return found
+
     def stop(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -143,6 +153,47 @@ class Server:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
         self.log.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of one process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def start_profiles(pids: list[int], folder: str | None, seconds: int) -> list[subprocess.Popen]:
+    """py-spy (from the venv) on each server process for the measured window, if asked."""
+    spy = PYTHON.parent / "py-spy"
+    if not folder:
+        return []
+    if not spy.exists():
+        print("  (--profile: py-spy is not installed in the venv)")
+        return []
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return [
+        subprocess.Popen(  # noqa: S603 - py-spy with our own arguments
+            [
+                str(spy),
+                "record",
+                "--nonblocking",
+                "--gil",
+                "-f",
+                "raw",
+                "-d",
+                str(seconds),
+                "-p",
+                str(pid),
+                "-o",
+                f"{folder}/comments-{pid}.txt",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for pid in pids
+    ]
 
 
 # --- reading pages -----------------------------------------------------------------------
@@ -333,7 +384,7 @@ def run(label: str, cache_seconds: int, args: argparse.Namespace) -> None:
             ("Atom feed", "/b/feed/atom/"),
         ]
         tool = "wrk" if shutil.which("wrk") else "python client"
-        for name, path in pages:
+        for name, path in [] if args.skip_pages else pages:
             status, _body = asyncio.run(fetch(port, path))
             if status != 200:
                 raise SystemExit(f"{path} answered {status}")
@@ -356,11 +407,25 @@ def run(label: str, cache_seconds: int, args: argparse.Namespace) -> None:
             comment_load(port, int(open_post_id), started, min(args.duration, 5), 1, 0)
         )
         report_comments(single, min(args.duration, 5), "one connection, one after the other")
+        pids = server.pids()
+        before = [cpu_seconds(pid) for pid in pids]
+        client_before, wall_before = time.process_time(), time.monotonic()
+        spies = start_profiles(pids, args.profile, args.duration)
         results, _ = asyncio.run(
             comment_load(port, int(open_post_id), started, args.duration, CONNECTIONS, next_n)
         )
+        elapsed = time.monotonic() - wall_before
+        used = [cpu_seconds(pid) - start for pid, start in zip(pids, before, strict=True)]
+        client = time.process_time() - client_before
+        for spy in spies:
+            spy.wait()
         report_comments(results, args.duration, f"{CONNECTIONS} connections, new sender each")
         report_windows(results, args.duration)
+        shares = ", ".join(
+            f"{'server' if i == 0 else 'worker'} {100 * value / elapsed:.0f}%"
+            for i, value in enumerate(used)
+        )
+        print(f"  cpu (% of one core): {shares}, client {100 * client / elapsed:.0f}%")
     finally:
         if server is not None:
             server.stop()
@@ -372,6 +437,10 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20, help="seconds per measurement")
     parser.add_argument(
         "--only", choices=["shipped", "uncached"], help="run one of the two configurations"
+    )
+    parser.add_argument("--skip-pages", action="store_true", help="measure only the comments")
+    parser.add_argument(
+        "--profile", metavar="DIR", help="py-spy profiles of the server while comments arrive"
     )
     args = parser.parse_args()
     if not TREFFPUNKT.exists():
