@@ -103,7 +103,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_tasks",
-    "django_tasks_db",
+    "treffpunkt.core.background_tasks.BackgroundTasksConfig",  # django-tasks-db, named
 ]
 
 MIDDLEWARE = [

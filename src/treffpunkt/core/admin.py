@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from treffpunkt.core.models import LegalPage, Participant, SiteSettings
 
@@ -47,3 +49,35 @@ class ParticipantAdmin(admin.ModelAdmin):
 
         for participant in queryset:
             unblock_participant(participant)
+
+
+class BackgroundTaskAdmin(DBTaskResultAdmin):
+    """django-tasks-db's read-only task list, with column names in the admin's language."""
+
+    list_display = (
+        "id",
+        "task",
+        "status",
+        "enqueued_at",
+        "started_at",
+        "finished_at",
+        "priority",
+        "queue_name",
+    )
+
+    @admin.display(description=_("task"))
+    def task(self, obj: DBTaskResult) -> str:
+        return obj.task_name
+
+    @admin.display(description=_("traceback"))
+    def formatted_traceback(self, obj: DBTaskResult) -> str:
+        return super().formatted_traceback(obj)
+
+    @admin.display(description=_("run after"))
+    def display_run_after(self, obj: DBTaskResult) -> object:
+        return super().display_run_after(obj)
+
+
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
+admin.site.register(DBTaskResult, BackgroundTaskAdmin)
