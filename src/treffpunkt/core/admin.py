@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.admin import DBTaskResultAdmin
@@ -74,7 +76,7 @@ class BackgroundTaskAdmin(DBTaskResultAdmin):
         return super().formatted_traceback(obj)
 
     @admin.display(description=_("run after"))
-    def display_run_after(self, obj: DBTaskResult) -> object:
+    def display_run_after(self, obj: DBTaskResult) -> datetime | str:
         return super().display_run_after(obj)
 
 

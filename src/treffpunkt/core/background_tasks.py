@@ -12,7 +12,7 @@ from django_tasks_db.apps import TasksAppConfig
 
 
 class BackgroundTasksConfig(TasksAppConfig):
-    verbose_name = _("Background tasks")
+    verbose_name = _("Background tasks")  # type: ignore[assignment]  # lazy, as Django's own
 
 
 # Strings of django-tasks and django-tasks-db (field names, the model, the task states);
