@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from treffpunkt.blog.actions import save_post
+from treffpunkt.blog.actions import create_blog, save_post, update_blog
 from treffpunkt.blog.models import Post, PostImage
 
 from .conftest import image_upload, make_post
@@ -78,6 +78,30 @@ def test_old_slug_redirects_permanently(client, blog, author):
     assert response.status_code == 301
     assert response["Location"] == post.get_absolute_url()
     assert client.get(post.get_absolute_url()).status_code == 200
+
+
+def test_a_changed_blog_address_redirects_old_links(client, blog, author, other_author):
+    post = make_post(blog, author, "Alter Titel")
+    old_post, old_front = post.get_absolute_url(), f"/b/{blog.slug}/"
+    old_feed = reverse("blog:blog_feed_atom", kwargs={"blog": blog.slug})
+    update_blog(blog, slug="gartenverein")
+    post.refresh_from_db()
+    assert "/b/gartenverein/" in post.get_absolute_url()
+    for old, new in (
+        (old_post, post.get_absolute_url()),
+        (old_front + "?page=1", "/b/gartenverein/?page=1"),
+        (old_feed, "/b/gartenverein/feed/atom/"),
+    ):
+        response = client.get(old)
+        assert response.status_code == 301, old
+        assert response["Location"] == new
+        assert client.get(new).status_code == 200
+    # An unknown post under the old address is still "not found" after the redirect.
+    assert client.get(f"/b/{old_front[3:-1]}/2020/01/gibt-es-nicht/", follow=True).status_code == 404
+    # A new blog may take the freed address; then it is that blog's.
+    newcomer = create_blog(title="Neu", slug=old_front[3:-1], authors=[other_author])
+    assert client.get(old_front).status_code == 200
+    assert client.get(old_front).context["blog"] == newcomer
 
 
 def test_wrong_month_in_link_redirects_to_the_permalink(client, blog, author):

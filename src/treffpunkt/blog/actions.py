@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 
 from treffpunkt.accounts.models import User
 from treffpunkt.blog import indexing
-from treffpunkt.blog.models import Blog, Post, PostImage, PostRevision, SlugRedirect, Tag
+from treffpunkt.blog.models import (
+    Blog,
+    BlogSlugRedirect,
+    Post,
+    PostImage,
+    PostRevision,
+    SlugRedirect,
+    Tag,
+)
 from treffpunkt.blog.rendering import reading_minutes, render_post_body, summarize
 from treffpunkt.core.images import reencode_image
 from treffpunkt.core.text import clean_text
@@ -104,20 +112,25 @@ def create_blog(*, title: str, slug: str = "", authors: Any = (), **fields: Any)
     blog.full_clean()
     blog.save()
     blog.authors.set(authors)
+    # The address is this blog's now, also where it was another blog's earlier address.
+    BlogSlugRedirect.objects.filter(old_slug=blog.slug).delete()
     return blog
 
 
 @transaction.atomic
-@transaction.atomic
 def update_blog(blog: Blog, *, authors: Any = None, **fields: Any) -> Blog:
     """Change a blog's details and, if given, its authors. Post addresses follow a new
-    blog address (old links to posts of this blog then no longer resolve)."""
+    blog address; links with the old one redirect to the new (blog.views)."""
+    old_slug = blog.slug
     if "slug" in fields:
         fields["slug"] = validate_blog_slug(fields["slug"], blog)
     for name, value in fields.items():
         setattr(blog, name, value)
     blog.full_clean()
     blog.save()
+    if blog.slug != old_slug:
+        BlogSlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"blog": blog})
+        BlogSlugRedirect.objects.filter(old_slug=blog.slug).delete()
     if authors is not None:
         blog.authors.set(authors)
     # Search entries and suggestions hold nothing of the blog itself, so its posts need no

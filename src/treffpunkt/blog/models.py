@@ -218,6 +218,16 @@ class SlugRedirect(models.Model):
         return f"{self.old_slug} → {self.post_id}"
 
 
+class BlogSlugRedirect(models.Model):
+    """An earlier address of a blog, so links to it and its posts keep working."""
+
+    old_slug = models.SlugField(max_length=80, unique=True)
+    blog = models.ForeignKey(Blog, on_delete=models.CASCADE, related_name="old_slugs")
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.blog_id}"
+
+
 class RelatedPost(models.Model):
     """A "You may also like" suggestion, computed in the background (blog.related)."""
 

@@ -26,8 +26,16 @@ urlpatterns = [
     path("manage/new/", views.blog_form, name="blog_new"),
     path("manage/<slug:blog>/", views.blog_form, name="blog_edit"),
     path("<slug:blog>/", views.blog_detail, name="blog"),
-    path("<slug:blog>/feed/atom/", feeds.BlogAtomFeed(), name="blog_feed_atom"),
-    path("<slug:blog>/feed/rss/", feeds.BlogRssFeed(), name="blog_feed_rss"),
+    path(
+        "<slug:blog>/feed/atom/",
+        views.follow_moved_blog(feeds.BlogAtomFeed()),
+        name="blog_feed_atom",
+    ),
+    path(
+        "<slug:blog>/feed/rss/",
+        views.follow_moved_blog(feeds.BlogRssFeed()),
+        name="blog_feed_rss",
+    ),
     path("<slug:blog>/<int:year>/<str:month>/", views.archive_month, name="archive"),
     path("<slug:blog>/<int:year>/<str:month>/<slug:slug>/", views.post_detail, name="post"),
 ]

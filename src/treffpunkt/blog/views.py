@@ -1,3 +1,5 @@
+import functools
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -5,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,12 +17,34 @@ from treffpunkt.accounts.models import Role, User
 from treffpunkt.accounts.permissions import role_required
 from treffpunkt.blog import actions, queries
 from treffpunkt.blog.forms import BlogForm, InlineImageForm, PostForm, PreviewForm
-from treffpunkt.blog.models import Blog, Post, PostRevision, SlugRedirect, Tag
+from treffpunkt.blog.models import Blog, BlogSlugRedirect, Post, PostRevision, SlugRedirect, Tag
 from treffpunkt.blog.related import related_posts
 from treffpunkt.blog.rendering import render_post_body
 from treffpunkt.core.pagecache import keep_page_cache
 
 POSTS_PER_PAGE = 10
+
+
+def follow_moved_blog(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Answer links with a blog's earlier address by a permanent redirect to the new one.
+
+    Only when the view finds nothing (a blog's current address always wins); the rest of
+    the path, the language prefix and the query string stay as they were.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            old = kwargs.get("blog", "")
+            moved = BlogSlugRedirect.objects.filter(old_slug=old).select_related("blog").first()
+            if moved is None:
+                raise
+            path = request.get_full_path().replace(f"/b/{old}/", f"/b/{moved.blog.slug}/", 1)
+            return redirect(path, permanent=True)
+
+    return wrapper
 
 
 def _absolute(path: str) -> str:
@@ -53,6 +77,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@follow_moved_blog
 def blog_detail(request: HttpRequest, blog: str) -> HttpResponse:
     blog_obj = get_object_or_404(Blog, slug=blog)
     page = _page(request, queries.visible_posts().filter(blog=blog_obj))
@@ -69,6 +94,7 @@ def blog_detail(request: HttpRequest, blog: str) -> HttpResponse:
     )
 
 
+@follow_moved_blog
 def archive_month(request: HttpRequest, blog: str, year: int, month: str) -> HttpResponse:
     blog_obj = get_object_or_404(Blog, slug=blog)
     try:
@@ -111,6 +137,7 @@ def author_detail(request: HttpRequest, author: int) -> HttpResponse:
     )
 
 
+@follow_moved_blog
 def post_detail(request: HttpRequest, blog: str, year: int, month: str, slug: str) -> HttpResponse:
     post = queries.post_for_page(blog, slug)
     if post is None:
