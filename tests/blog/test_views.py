@@ -97,9 +97,10 @@ def test_a_changed_blog_address_redirects_old_links(client, blog, author, other_
         assert response["Location"] == new
         assert client.get(new).status_code == 200
     # An unknown post under the old address is still "not found" after the redirect.
-    assert client.get(f"/b/{old_front[3:-1]}/2020/01/gibt-es-nicht/", follow=True).status_code == 404
+    missing = client.get("/b/verein/2020/01/gibt-es-nicht/", follow=True)
+    assert missing.status_code == 404
     # A new blog may take the freed address; then it is that blog's.
-    newcomer = create_blog(title="Neu", slug=old_front[3:-1], authors=[other_author])
+    newcomer = create_blog(title="Neu", slug="verein", authors=[other_author])
     assert client.get(old_front).status_code == 200
     assert client.get(old_front).context["blog"] == newcomer
 
