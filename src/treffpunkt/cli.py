@@ -13,6 +13,8 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -163,11 +165,35 @@ def _exit_on_signal(signum: int, frame: Any) -> None:
     sys.exit(0)
 
 
+SCHEDULE_SECONDS = 3600
+
+
+def _look_for_scheduled_work() -> None:
+    """Every hour while the worker runs: queue what is due (the weekly spam training)."""
+    import logging
+
+    from django.db import connection
+
+    from treffpunkt.moderation.actions import enqueue_training_if_due
+
+    while True:  # a daemon thread: it ends with the worker process
+        try:
+            enqueue_training_if_due()
+        except Exception:
+            logging.getLogger("treffpunkt.worker").exception("Scheduled work failed.")
+        finally:
+            connection.close()
+        time.sleep(SCHEDULE_SECONDS)
+
+
 def cmd_worker(args: argparse.Namespace) -> None:
     setup_django()
     from django.core.management import call_command
 
     check_database()
+    threading.Thread(
+        target=_look_for_scheduled_work, name="treffpunkt-schedule", daemon=True
+    ).start()
     call_command(
         "db_worker",
         interval=args.interval,

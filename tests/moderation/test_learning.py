@@ -129,3 +129,30 @@ def test_training_rebuilds_from_the_corpus_and_every_decision(check, moderator, 
     assert stored.info["examples"] == model.info["examples"]
     assert stored.probability(NEW_PATTERN[2].format(n=1977)) > 0.5
     assert textmodel.current_model().info["trained_at"] == model.info["trained_at"]
+
+
+@pytest.mark.django_db
+def test_the_weekly_training_is_queued_once_when_the_model_is_a_week_old(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from treffpunkt.moderation.actions import enqueue_training_if_due
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assert enqueue_training_if_due() is False  # the model was trained just now
+    assert not DBTaskResult.objects.exists()
+
+    def age(model):
+        model.info["trained_at"] = (timezone.now() - timedelta(days=8)).isoformat()
+
+    textmodel.update_model_file(age)
+    assert enqueue_training_if_due() is True
+    assert enqueue_training_if_due() is False  # one is waiting already
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path.endswith("train_spam_model")
+    # Once it ran, the model is new again and nothing more is queued.
+    queued.delete()
+    train_site_model()
+    assert enqueue_training_if_due() is False

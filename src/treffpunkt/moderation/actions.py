@@ -316,18 +316,42 @@ def learn_from_decision(text: str, is_spam: bool, steps: int = textmodel.LEARN_S
 
 
 def _retrain_when_old(model: textmodel.TextModel) -> None:
-    trained_at = model.info.get("trained_at", "")
     try:
-        age = timezone.now() - datetime.fromisoformat(trained_at)
-    except (TypeError, ValueError):
-        return
-    if age > RETRAIN_AFTER:
-        from treffpunkt.moderation.tasks import train_spam_model
+        enqueue_training_if_due(model)
+    except Exception:  # a full rebuild can wait for the worker's weekly look
+        logger.exception("Could not enqueue the weekly spam model training.")
 
+
+def enqueue_training_if_due(model: textmodel.TextModel | None = None) -> bool:
+    """Queue a full rebuild of the site's model when it is a week old (or missing) and none
+    is queued yet; ``treffpunkt worker`` looks every hour, a decision looks too."""
+    from treffpunkt.moderation.tasks import train_spam_model
+
+    model = model if model is not None else textmodel.current_model()
+    if model is not None:
         try:
-            train_spam_model.enqueue()
-        except Exception:  # a full rebuild can wait for the next decision
-            logger.exception("Could not enqueue the weekly spam model training.")
+            age = timezone.now() - datetime.fromisoformat(model.info.get("trained_at", ""))
+        except (TypeError, ValueError):
+            age = RETRAIN_AFTER * 2  # unknown age: rebuild
+        if age <= RETRAIN_AFTER:
+            return False
+    if _training_queued(train_spam_model.module_path):
+        return False
+    train_spam_model.enqueue()
+    return True
+
+
+def _training_queued(task_path: str) -> bool:
+    """Whether a training waits or runs already (known only with the database backend)."""
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # pragma: no cover - django-tasks-db is a dependency
+        return False
+    if "django_tasks_db" not in settings.TASKS["default"]["BACKEND"]:
+        return False
+    return DBTaskResult.objects.filter(
+        task_path=task_path, status__in=["READY", "RUNNING"]
+    ).exists()
 
 
 def decided_examples() -> list[Example]:
