@@ -38,6 +38,20 @@ def test_first_time_commenter_is_held(post, guest):
     assert "first comment under this name and email address" in reasons
 
 
+def test_the_filter_page_learns_why_the_rules_held_a_comment_it_let_through(post, guest):
+    comment = submit(post, guest)
+    check = CheckedItem.objects.get(kind=ItemKind.COMMENT, object_id=comment.pk)
+    assert check.verdict == "publish" and comment.status == Comment.Status.PENDING
+    assert [reason["message"] for reason in check.held_by] == [
+        "first comment under this name and email address"
+    ]
+    Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.APPROVED)
+    returning = submit(post, guest, "Wieder da, mit einem zweiten Gedanken.")
+    assert returning.status == Comment.Status.APPROVED
+    again = CheckedItem.objects.get(kind=ItemKind.COMMENT, object_id=returning.pk)
+    assert again.held_by == []
+
+
 def test_knowing_someones_email_is_not_enough_to_skip_the_queue(post, guest, other_guest):
     approved(post, guest)
     comment = submit(post, other_guest, "Ich bin es wirklich.", author_name="Jemand Anderes")

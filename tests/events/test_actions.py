@@ -48,8 +48,17 @@ def test_post_moderation_shows_at_once_pre_moderation_holds(make_event, guest):
     open_wall = make_event(hashtag="offen")
     reviewed_wall = make_event(hashtag="geprueft", moderation="pre")
 
-    assert submit(open_wall, guest).state == Contribution.State.VISIBLE
-    assert submit(reviewed_wall, guest, "Anderer Text").state == Contribution.State.HELD
+    visible = submit(open_wall, guest)
+    held = submit(reviewed_wall, guest, "Anderer Text")
+    assert visible.state == Contribution.State.VISIBLE
+    assert held.state == Contribution.State.HELD
+    # The Filter page tells that the event's rule, not the filter, held it.
+    checks = {c.object_id: c for c in CheckedItem.objects.filter(kind="wall_post")}
+    assert checks[visible.pk].held_by == []
+    assert checks[held.pk].verdict == "publish"
+    assert [r["message"] for r in checks[held.pk].held_by] == [
+        "the event's moderators approve every post first"
+    ]
 
 
 @pytest.mark.django_db

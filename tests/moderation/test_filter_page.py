@@ -122,3 +122,16 @@ def test_the_page_warns_when_the_model_is_broken(moderator_client, settings):
     page = moderator_client.get(URL).content.decode()
     assert 'role="alert"' in page
     assert "cannot be read" in page
+
+
+def test_items_the_places_rules_held_say_so(moderator_client, db):
+    from treffpunkt.moderation.actions import Reason
+
+    participant = participant_for_guest("9" * 32, display_name="Neu")
+    result = check_content(text="Ein freundlicher erster Kommentar.", participant=participant,
+                           kind="comment")  # fmt: skip
+    assert result.verdict == "publish"
+    record_check(result, 7, [Reason("first comment under this name and email address")])
+    page = moderator_client.get(URL, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "dann von den Regeln zurückgehalten:" in page
+    assert "erster Kommentar unter diesem Namen und dieser E-Mail-Adresse" in page

@@ -254,7 +254,10 @@ def submit_comment(
             moderation_score=round(result.score, 3),
             moderation_reasons=result.reasons_json + [reason.as_json() for reason in reasons],
         )
-        record_check(result, comment.pk)
+        held_by = (
+            reasons if status == Comment.Status.PENDING and result.verdict == "publish" else []
+        )
+        record_check(result, comment.pk, held_by)
         if subscribe and email:
             # A member's own address is known to be theirs; a guest confirms by email.
             subscription, _created = Subscription.objects.get_or_create(

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from treffpunkt.accounts.models import User
 from treffpunkt.blog import actions as blog_actions
@@ -26,7 +27,7 @@ from treffpunkt.events import feeds
 from treffpunkt.events.models import Contribution, Event, WallChange, new_short_code
 from treffpunkt.events.queries import recap_contributions
 from treffpunkt.events.recap import recap_markdown
-from treffpunkt.moderation.actions import check_content, record_check, record_decision
+from treffpunkt.moderation.actions import Reason, check_content, record_check, record_decision
 from treffpunkt.moderation.models import Decision, ItemKind, Verdict
 
 HASHTAG_RE = re.compile(r"^\w{1,60}$", re.UNICODE)
@@ -178,7 +179,12 @@ def submit_contribution(
         if photo_file is not None:
             contribution.photo.save(photo_file.name or "photo.webp", photo_file, save=False)
         contribution.save()
-        record_check(result, contribution.pk)
+        held_by = (
+            [Reason(gettext_noop("the event's moderators approve every post first"))]
+            if result.verdict == Verdict.PUBLISH and contribution.state == Contribution.State.HELD
+            else []
+        )
+        record_check(result, contribution.pk, held_by)
         _record_change(contribution, WallChange.Kind.CREATED)
     return contribution
 

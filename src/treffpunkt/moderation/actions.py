@@ -12,6 +12,7 @@ import hashlib
 import logging
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -255,9 +256,13 @@ def check_content(
     return CheckResult(verdict=verdict, score=assessment.score, reasons=reasons, item=item)
 
 
-def record_check(result: CheckResult, object_id: int | None) -> CheckedItem:
-    """Store a check with the id of the item it was for."""
+def record_check(
+    result: CheckResult, object_id: int | None, held_by: Iterable[Reason] = ()
+) -> CheckedItem:
+    """Store a check with the id of the item it was for; ``held_by`` are the reasons of the
+    place's own rules when they held an item the filter would have published."""
     result.item.object_id = object_id
+    result.item.held_by = [reason.as_json() for reason in held_by]
     result.item.save()
     return result.item
 

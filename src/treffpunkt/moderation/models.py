@@ -37,6 +37,9 @@ class CheckedItem(models.Model):
     score = models.FloatField(_("score"))
     reasons = models.JSONField(_("reasons"), default=list)
     object_id = models.BigIntegerField(null=True, blank=True)
+    # Where the filter let an item through but the place's own rules held it (a first
+    # comment, an event with pre-moderation): those rules' reasons, as ``reasons``.
+    held_by = models.JSONField(_("held by the rules"), default=list, blank=True)
     created_at = models.DateTimeField(_("checked"), default=timezone.now, db_index=True)
     # The latest moderator decision on the item: shows where moderators overruled the
     # filter, and is the participant's history for the next check.
