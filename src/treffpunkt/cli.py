@@ -169,20 +169,23 @@ SCHEDULE_SECONDS = 3600
 
 
 def _look_for_scheduled_work() -> None:
-    """Every hour while the worker runs: queue what is due (the weekly spam training)."""
+    """Every hour while the worker runs: queue the weekly spam training when it is due and
+    remove inline images nobody used."""
     import logging
 
     from django.db import connection
 
+    from treffpunkt.blog.actions import remove_unused_images
     from treffpunkt.moderation.actions import enqueue_training_if_due
 
     while True:  # a daemon thread: it ends with the worker process
-        try:
-            enqueue_training_if_due()
-        except Exception:
-            logging.getLogger("treffpunkt.worker").exception("Scheduled work failed.")
-        finally:
-            connection.close()
+        for job in (enqueue_training_if_due, remove_unused_images):
+            try:
+                job()
+            except Exception:
+                logging.getLogger("treffpunkt.worker").exception("Scheduled work failed.")
+            finally:
+                connection.close()
         time.sleep(SCHEDULE_SECONDS)
 
 

@@ -1,3 +1,4 @@
+import os
 from datetime import timedelta
 
 import pytest
@@ -198,6 +199,27 @@ def test_upload_post_image_reencodes_and_needs_a_description(blog, author):
     )
     assert image.image.name.endswith(".webp")
     assert actions.image_markdown(image) == f"![Ein Beet]({image.image.url})"
+
+
+def test_images_nobody_used_are_removed_with_their_files(blog, author):
+    from treffpunkt.blog.models import PostImage
+
+    def upload(alt):
+        return upload_post_image(blog=blog, uploader=author, image=image_upload(), alt_text=alt)
+
+    unused, mentioned, fresh, attached = (upload(n) for n in ("weg", "im Text", "neu", "dran"))
+    post = make_post(blog, author, body=f"Text {actions.image_markdown(mentioned)}")
+    PostImage.objects.filter(pk=attached.pk).update(post=post)
+    two_days_ago = timezone.now() - timedelta(days=2, minutes=1)
+    PostImage.objects.exclude(pk=fresh.pk).update(created_at=two_days_ago)
+    PostImage.objects.filter(pk=mentioned.pk).update(post=None)  # e.g. pasted into a post
+    unused_file = unused.image.path
+
+    assert actions.remove_unused_images() == 1
+    assert set(PostImage.objects.values_list("alt_text", flat=True)) == {"im Text", "neu", "dran"}
+    assert not os.path.exists(unused_file)
+    assert os.path.exists(fresh.image.path) and os.path.exists(attached.image.path)
+    assert actions.remove_unused_images() == 0
 
 
 def test_upload_refuses_what_is_not_an_image(blog, author):

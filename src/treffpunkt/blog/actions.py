@@ -5,7 +5,7 @@ Every change readers can see tells search and "You may also like" after the comm
 """
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -449,6 +449,36 @@ def save_from_editor(
         image__in=_image_names_in(post.body)
     ).update(post=post)
     return post
+
+
+# An image uploaded in the editor but never saved into a post is removed after this long.
+UNUSED_IMAGE_AGE = timedelta(days=2)
+
+
+def remove_unused_images(older_than: timedelta = UNUSED_IMAGE_AGE) -> int:
+    """Delete inline images that belong to no post (never saved into one, or their post was
+    deleted) and that no post or kept revision mentions, files included; returns how many.
+
+    ``treffpunkt worker`` runs this every hour.
+    """
+    candidates = PostImage.objects.filter(
+        post__isnull=True, created_at__lt=timezone.now() - older_than
+    )
+    removed = 0
+    for image in candidates.iterator():
+        name = image.image.name
+        mentioned = (
+            Post.objects.filter(body__contains=name).exists()
+            or PostRevision.objects.filter(body__contains=name).exists()
+        )
+        if mentioned:
+            continue
+        with transaction.atomic():
+            deleted, _detail = PostImage.objects.filter(pk=image.pk, post__isnull=True).delete()
+        if deleted:
+            image.image.delete(save=False)
+            removed += 1
+    return removed
 
 
 def image_markdown(image: PostImage) -> str:
