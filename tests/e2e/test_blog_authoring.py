@@ -80,6 +80,24 @@ def test_author_writes_and_publishes_a_post_with_an_image(
     preview = page.locator("#preview")
     expect(preview.locator("strong")).to_have_text("Kürbisse")
 
+    # The formatting buttons write Markdown: a heading from a chosen line, a link by keys.
+    body.press("Control+End")
+    body.press_sequentially("\n\nErnteplan")
+    body.press("Shift+Home")
+    page.get_by_role("button", name="Heading").click()
+    expect(body).to_have_value(re.compile(r"gemeinsam\.\n\n## Ernteplan$"))
+    expect(preview.get_by_role("heading", name="Ernteplan", level=2)).to_be_visible()
+    body.press("Control+End")
+    body.press_sequentially(" im Kalender")
+    for _ in range(len("Kalender")):
+        body.press("Shift+ArrowLeft")
+    body.press("Control+k")
+    expect(body).to_have_value(re.compile(r"## Ernteplan im \[Kalender\]\(https://\)$"))
+    body.press_sequentially("https://verein.example/kalender")  # over the chosen address
+    expect(preview.get_by_role("link", name="Kalender")).to_have_attribute(
+        "href", "https://verein.example/kalender"
+    )
+
     # An image inserted at the cursor, with its description.
     body.press("End")
     page.get_by_label(label("Image for the text")).set_input_files(

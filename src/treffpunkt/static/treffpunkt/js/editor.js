@@ -74,6 +74,68 @@
     });
   }
 
+  // --- formatting buttons ---------------------------------------------------------------
+  // Each button writes the Markdown a reader would type; the text stays plain Markdown.
+  var toolbar = form.querySelector("[data-md-toolbar]");
+
+  function replaceSelection(text, selectFrom, selectTo) {
+    var start = body.selectionStart;
+    body.setRangeText(text, start, body.selectionEnd, "end");
+    body.setSelectionRange(start + selectFrom, start + selectTo);
+    body.focus();
+    schedulePreview();
+  }
+
+  function wrap(mark, placeholder) {
+    var chosen = body.value.slice(body.selectionStart, body.selectionEnd) || placeholder;
+    replaceSelection(mark + chosen + mark, mark.length, mark.length + chosen.length);
+  }
+
+  function prefixLines(prefixFor) {
+    // Whole lines: from the start of the first chosen line to the end of the last.
+    var value = body.value;
+    var start = body.selectionStart === 0 ? 0 : value.lastIndexOf("\n", body.selectionStart - 1) + 1;
+    var end = value.indexOf("\n", body.selectionEnd);
+    if (end === -1) end = value.length;
+    body.setSelectionRange(start, end);
+    var lines = value.slice(start, end).split("\n").map(function (line, index) {
+      return prefixFor(index) + line;
+    });
+    var text = lines.join("\n");
+    replaceSelection(text, text.length, text.length);
+  }
+
+  var FORMATS = {
+    bold: function () { wrap("**", "…"); },
+    italic: function () { wrap("*", "…"); },
+    heading: function () { prefixLines(function () { return "## "; }); },
+    quote: function () { prefixLines(function () { return "> "; }); },
+    list: function () { prefixLines(function () { return "- "; }); },
+    numbered: function () { prefixLines(function (index) { return index + 1 + ". "; }); },
+    link: function (button) {
+      var chosen = body.value.slice(body.selectionStart, body.selectionEnd) ||
+        (button && button.dataset.placeholder) || "…";
+      var text = "[" + chosen + "](https://)";
+      // The address is selected, ready to be typed over.
+      replaceSelection(text, chosen.length + 3, text.length - 1);
+    },
+  };
+
+  if (toolbar && body) {
+    toolbar.hidden = false;
+    toolbar.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-md]");
+      if (button && FORMATS[button.dataset.md]) FORMATS[button.dataset.md](button);
+    });
+    body.addEventListener("keydown", function (event) {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+      var key = { b: "bold", i: "italic", k: "link" }[event.key.toLowerCase()];
+      if (!key) return;
+      event.preventDefault();
+      FORMATS[key](toolbar.querySelector('[data-md="' + key + '"]'));
+    });
+  }
+
   // --- address from the title ---------------------------------------------------------
   var GERMAN = { "ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss" };
 
