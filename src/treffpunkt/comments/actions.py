@@ -663,6 +663,44 @@ def send_reply_notifications(comment_id: int) -> int:
 # --- privacy --------------------------------------------------------------------------
 
 
+DATA_LINK_SALT = "treffpunkt.comments.own-data"
+DATA_LINK_MAX_AGE = 60 * 60 * 24
+# One link per address in this time, however often someone asks for it.
+DATA_LINK_INTERVAL_SECONDS = 10 * 60
+
+
+def send_own_data_link(email: str) -> bool:
+    """Email an address a link to see, download or erase what is stored for it.
+
+    Sent only when comments or reply subscriptions exist for the address, and at most once
+    in ten minutes, so the form cannot be used to send mail to strangers; the visitor sees
+    the same answer either way. The email is in the visitor's current language.
+    """
+    email = clean_email(email)
+    has_data = (
+        Comment.objects.filter(email=email).exists()
+        or Subscription.objects.filter(email=email).exists()
+    )
+    key = "treffpunkt:own-data-link:" + signing.Signer(salt=DATA_LINK_SALT).signature(email)
+    if not has_data or not cache.add(key, True, timeout=DATA_LINK_INTERVAL_SECONDS):
+        return False
+    token = signing.dumps(email, salt=DATA_LINK_SALT, compress=True)
+    context = {"data_url": absolute_url(reverse("comments:own_data", args=[token]))}
+    subject = render_to_string("comments/email/own_data_subject.txt", context).strip()
+    text = render_to_string("comments/email/own_data.txt", context)
+    EmailMultiAlternatives(subject, text, to=[email]).send()
+    return True
+
+
+def email_for_own_data(token: str) -> str | None:
+    """The address an own-data link stands for, or None for a forged or day-old link."""
+    try:
+        value = signing.loads(token, salt=DATA_LINK_SALT, max_age=DATA_LINK_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, str) else None
+
+
 def erase_personal_data(email: str, *, delete_comments: bool = False) -> dict[str, int]:
     """Remove everything personal stored for an email address, as WordPress's eraser does.
 

@@ -150,3 +150,27 @@ class EraseForm(PrivacyLookupForm):
         label=_("Yes, erase this person's data. This cannot be undone."),
         error_messages={"required": _("Please confirm that the data should be erased.")},
     )
+
+
+class OwnDataRequestForm(forms.Form):
+    """A commenter asks for a link to their own data (no account needed)."""
+
+    email = forms.EmailField(
+        label=_("Your email address"),
+        help_text=_("The address you gave with your comments."),
+        error_messages={
+            "required": _("Please give your email address."),
+            "invalid": _("Please check your email address; it should look like name@example.org."),
+        },
+    )
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()
+
+
+class OwnDataEraseForm(forms.Form):
+    mode = EraseForm.base_fields["mode"]
+    confirm = forms.BooleanField(
+        label=_("Yes, erase my data. This cannot be undone."),
+        error_messages={"required": _("Please confirm that your data should be erased.")},
+    )

@@ -15,4 +15,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("comments/confirm/<str:token>/", views.confirm, name="confirm"),
     path("comments/privacy/", views.privacy_tools, name="privacy"),
+    path("comments/my-data/", views.own_data_request, name="own_data_request"),
+    path("comments/my-data/<str:token>/", views.own_data, name="own_data"),
 ]

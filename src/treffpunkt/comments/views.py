@@ -22,6 +22,8 @@ from treffpunkt.comments.forms import (
     CommentForm,
     EditCommentForm,
     EraseForm,
+    OwnDataEraseForm,
+    OwnDataRequestForm,
     PrivacyLookupForm,
     ReplyForm,
 )
@@ -367,16 +369,78 @@ def privacy_tools(request: HttpRequest) -> HttpResponse:
         if lookup.is_valid():
             found = queries.personal_data(lookup.cleaned_data["email"])
             if action == "download":
-                response = HttpResponse(
-                    json.dumps(found, ensure_ascii=False, indent=2),
-                    content_type="application/json; charset=utf-8",
-                )
-                stamp = timezone.now().strftime("%Y%m%d")
-                response["Content-Disposition"] = (
-                    f'attachment; filename="personal-data-{stamp}.json"'
-                )
-                return response
+                return _json_download(found)
         else:
             status = 400
     context = {"lookup": lookup, "erase_form": erase_form, "found": found}
     return render(request, "comments/privacy_tools.html", context, status=status)
+
+
+def _json_download(found: dict[str, Any]) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(found, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="personal-data-{stamp}.json"'
+    return response
+
+
+# --- a commenter's own data ---------------------------------------------------------
+
+
+def own_data_request(request: HttpRequest) -> HttpResponse:
+    """Anyone who commented asks for a link to see, download or erase their data.
+
+    The answer is the same whether or not anything is stored for the address.
+    """
+    form = OwnDataRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if is_ratelimited(request, group="own-data", key="ip", rate="10/h", increment=True):
+            form.add_error(None, _("Please wait a while before asking again."))
+            status = 429
+        elif form.is_valid():
+            actions.send_own_data_link(form.cleaned_data["email"])
+            messages.info(
+                request,
+                _(
+                    "If we store comments under this address, an email with a link is on its "
+                    "way. The link works for one day."
+                ),
+            )
+            return redirect("comments:own_data_request")
+        else:
+            status = 400
+    return render(request, "comments/own_data_request.html", {"form": form}, status=status)
+
+
+def own_data(request: HttpRequest, token: str) -> HttpResponse:
+    """The page behind the emailed link: what is stored, as a download, and erasing it.
+
+    Reading is a GET (mail programs open links to check them); erasing needs a POST.
+    """
+    email = actions.email_for_own_data(token)
+    if email is None:
+        return render(request, "comments/own_data.html", {"invalid": True}, status=404)
+    erase_form = OwnDataEraseForm(
+        request.POST if request.POST.get("action") == "erase" else None,
+        initial={"mode": "anonymize"},
+    )
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("action") == "download":
+            return _json_download(queries.personal_data(email))
+        if erase_form.is_valid():
+            actions.erase_personal_data(
+                email, delete_comments=erase_form.cleaned_data["mode"] == "delete"
+            )
+            messages.success(request, _("Your data is erased."))
+            return redirect("comments:own_data", token=token)
+        status = 400
+    found = queries.personal_data(email)
+    context = {"found": found, "erase_form": erase_form, "token": token}
+    response = render(request, "comments/own_data.html", context, status=status)
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,102 @@
+"""A commenter sees, downloads and erases their own data through an emailed link."""
+
+import json
+import re
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.test import Client
+
+from treffpunkt.comments import actions
+from treffpunkt.comments.models import Comment
+
+URL = "/en/comments/my-data/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def commented(post, guest):
+    return actions.submit_comment(
+        post=post,
+        participant=guest,
+        body="Mein Gedanke zum Beitrag.",
+        author_name="Gerda Gast",
+        email="gerda@example.org",
+        website="https://gerda.example",
+    )
+
+
+def ask(client, email):
+    return client.post(URL, {"email": email}, follow=True)
+
+
+def data_link():
+    """The link in the email, in the language the visitor asked in."""
+    body = mail.outbox[-1].body
+    assert "It works for one day" in body
+    return re.search(r"https://treffpunkt\.example\.org(/en/comments/my-data/\S+/)", body)[1]
+
+
+def test_the_comment_form_links_to_the_own_data_page(client, post):
+    html = client.get(post.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'href="/comments/my-data/"' in html or 'href="/en/comments/my-data/"' in html
+
+
+def test_a_link_goes_only_to_addresses_with_data_and_the_answer_is_the_same(client, commented):
+    unknown = ask(client, "fremd@example.org")
+    known = ask(client, "Gerda@Example.org ")
+    assert unknown.status_code == known.status_code == 200
+    note = "If we store comments under this address, an email with a link is on its way."
+    assert note in unknown.content.decode() and note in known.content.decode()
+    assert [m.to for m in mail.outbox] == [["gerda@example.org"]]
+    # Asking again at once sends nothing more.
+    ask(client, "gerda@example.org")
+    assert len(mail.outbox) == 1
+
+
+def test_the_link_shows_downloads_and_erases_the_data(client, commented):
+    ask(client, "gerda@example.org")
+    link = data_link()
+    reader = Client()  # the mail program's click: no session needed
+    page = reader.get(link, HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert page["Cache-Control"] == "private, no-store"
+    assert "1 comment and 0 reply subscriptions are stored for your address." in html
+    assert "Mein Gedanke zum Beitrag." in html
+
+    download = reader.post(link, {"action": "download"})
+    data = json.loads(download.content)
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert data["comments"][0]["website"] == "https://gerda.example"
+
+    refused = reader.post(link, {"action": "erase", "mode": "anonymize"})
+    assert refused.status_code == 400  # not confirmed
+    assert Comment.objects.get().email == "gerda@example.org"
+    erased = reader.post(link, {"action": "erase", "mode": "anonymize", "confirm": "on"})
+    assert erased.status_code == 302
+    comment = Comment.objects.get()
+    assert (comment.email, comment.author_name, comment.website) == ("", "", "")
+    assert comment.body == "Mein Gedanke zum Beitrag."
+    after = reader.get(link, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Nothing is stored for your address (any more)." in after
+
+
+def test_a_forged_link_is_404(client, db):
+    response = client.get("/en/comments/my-data/kaputt:123/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert "This link is not valid or is older than a day." in response.content.decode()
+
+
+@pytest.mark.parametrize("email", ["", "keine-adresse"])
+def test_bad_addresses_are_answered_with_400(client, db, email):
+    response = client.post(URL, {"email": email}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert mail.outbox == []
