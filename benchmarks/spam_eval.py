@@ -33,6 +33,7 @@ def main() -> int:
     sources = shipped_sources()
     totals = {False: Figures(), True: Figures()}
     youtube = {False: Figures(), True: Figures()}
+    german = {False: Figures(), True: Figures()}
     print(f"load average: {', '.join(f'{value:.2f}' for value in os.getloadavg())}")
     for held_out, test in sources.items():
         train = [example for name, rows in sources.items() if name != held_out for example in rows]
@@ -44,10 +45,14 @@ def main() -> int:
             for line in figures.lines():
                 print(f"   {line}")
             totals[learn].merge(figures)
-            if held_out.startswith("Youtube"):
-                youtube[learn].merge(figures)
+            (youtube if held_out.startswith("Youtube") else german)[learn].merge(figures)
 
-    for title, groups in (("all YouTube videos", youtube), ("all sources", totals)):
+    groups_by_title = (
+        ("all YouTube videos", youtube),
+        ("all German sources", german),
+        ("all sources", totals),
+    )
+    for title, groups in groups_by_title:
         for learn in (False, True):
             print(f"\n== {title}, {'--learn' if learn else 'as trained'}")
             for line in groups[learn].lines():
@@ -56,7 +61,7 @@ def main() -> int:
     started = time.perf_counter()
     TextModel.train(shipped_examples())
     train_seconds = time.perf_counter() - started
-    for title, learned in (("all YouTube videos", youtube[True]), ("all sources", totals[True])):
+    for title, learned in ((title, groups[True]) for title, groups in groups_by_title):
         goals = [
             ("ham marked spam <= 0.5 %", learned.share("ham", "spam") <= 0.5),
             ("spam published <= 5 %", learned.share("spam", "publish") <= 5),

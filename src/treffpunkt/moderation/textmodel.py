@@ -33,6 +33,7 @@ from django.utils import timezone
 from scipy import sparse
 from sklearn.linear_model import SGDClassifier
 
+from treffpunkt.core.stopwords import is_stop_word
 from treffpunkt.moderation.corpus import Example, shipped_examples
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,11 @@ N_FEATURES = 2**18
 MAX_CHARS = 5_000  # a longer text is judged by its beginning (and its links, by the rules)
 EPOCHS = 30
 LEARN_STEPS = 3  # gradient steps per moderator decision
+# Train on or near error: a spam decision on a text the model already finds this spam-like
+# teaches it nothing new, and learning it anyway drifts the model (the everyday words of a
+# language, shared with its spam, start to look like spam). Ham decisions are always errors
+# of the filter (it held them), so they are always learned. Full training uses everything.
+SPAM_LEARN_MARGIN = 0.7
 LEARN_RATE = 2.0
 RELOAD_CHECK_SECONDS = 1.0
 
@@ -193,7 +199,10 @@ class TextModel:
         weights: dict[str, float] = {}
         for term, shown in word_terms(LINK.sub(_site_name, text[:MAX_CHARS])).items():
             weight = float(self.coef[term_index(term)])
-            if weight > 0.2 and len(shown) > 1:
+            # Words like "mit" or "the" occur in spam and in everything else alike; naming
+            # them would explain nothing to a moderator.
+            meaningful = not all(is_stop_word(word) for word in shown.split())
+            if weight > 0.2 and len(shown) > 1 and meaningful:
                 weights[shown] = weight
         ranked = sorted(weights, key=weights.__getitem__, reverse=True)
         chosen: list[str] = []
@@ -210,6 +219,9 @@ class TextModel:
             return
         row = indices(text)
         if not len(row):
+            return
+        if is_spam and self.probability(text) >= SPAM_LEARN_MARGIN:
+            self.info["learned"] = int(self.info.get("learned", 0)) + 1  # taken in, agreed
             return
         value = 1 / math.sqrt(len(row))
         target = 1.0 if is_spam else 0.0
