@@ -69,6 +69,7 @@ def test_the_link_shows_downloads_and_erases_the_data(client, commented):
     html = page.content.decode()
     assert page.status_code == 200
     assert page["Cache-Control"] == "private, no-store"
+    assert page["Referrer-Policy"] == "same-origin"  # the token never leaves in a Referer
     assert "1 comment and 0 reply subscriptions are stored for your address." in html
     assert "Mein Gedanke zum Beitrag." in html
 

@@ -3,6 +3,7 @@ held; the author approves it in the queue, and then everyone sees it."""
 
 import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone, translation
@@ -118,3 +119,42 @@ def test_guest_comment_is_held_then_approved_by_the_author(
     expect(moved).to_be_visible()
     expect(moved.get_by_role("heading")).to_have_text("Reply to Jana Schulte")
     browsing.check(stranger, "reply-form")
+
+
+def test_a_commenter_sees_and_erases_their_own_data(
+    browsing: Browsing, page: Page, post: Post, mailoutbox
+) -> None:  # type: ignore[no-untyped-def]
+    from treffpunkt.comments.actions import submit_comment
+    from treffpunkt.core.actions import participant_for_guest
+
+    submit_comment(
+        post=post,
+        participant=participant_for_guest("c" * 32),
+        body=COMMENT,
+        author_name="Jana Schulte",
+        email="jana@example.org",
+    )
+    # From the comment form to the page where a commenter asks for their data.
+    page.goto(english(post.get_absolute_url))
+    page.get_by_role("link", name="See, download or erase your comment data").click()
+    expect(page.get_by_role("heading", name="Your comment data", level=1)).to_be_visible()
+    browsing.check(page, "own-data-request")
+    page.get_by_role("textbox", name="Your email address").fill("jana@example.org")
+    page.get_by_role("button", name="Send me the link").click()
+    expect(page.get_by_role("status")).to_contain_text("an email with a link is on its way")
+
+    link = re.search(r"https?://\S+/comments/my-data/\S+/", mailoutbox[-1].body)
+    assert link is not None
+    page.goto(urlsplit(link[0]).path)  # the emailed address, on this test server
+    expect(page.get_by_text("1 comment and 0 reply subscriptions are stored")).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text(COMMENT[:40])
+    browsing.check(page, "own-data")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download as JSON").click()
+    assert download.value.suggested_filename.startswith("personal-data-")
+
+    page.get_by_label("Yes, erase my data. This cannot be undone.").check()
+    page.get_by_role("button", name="Erase my data").click()
+    expect(page.get_by_role("status")).to_contain_text("Your data is erased.")
+    expect(page.get_by_text("Nothing is stored for your address (any more).")).to_be_visible()
+    browsing.check(page, "own-data-erased")
