@@ -85,11 +85,18 @@ def test_evaluate_leaves_the_sites_database_and_model_unchanged(
 
 def test_learning_in_evaluation_improves_on_a_repeated_pattern(settings):
     model = TextModel.load(settings.SPAM_MODEL_PATH)
-    pattern = "Bäckerei Hansen aus Flensburg: Brötchen mit Liebe gebacken, Angebot Nummer {n}"
-    examples = [Example(pattern.format(n=n), True) for n in range(20)]
+    # Advertising the filter holds for a moderator every time; with the moderator's spam
+    # decisions it learns to put the later ones straight into spam.
+    pattern = (
+        "Bäckerei Hansen aus Flensburg: Brötchen mit Liebe gebacken, jetzt bestellen, "
+        "Angebot Nummer {n}"
+    )
+    examples = [Example(pattern.format(n=n), True) for n in range(30)]
     plain = evaluate(examples, model).whole
+    assert plain.share("spam", "spam") == 0
     learned = evaluate(examples, model, learn=True)
-    assert learned.last_half.share("spam", "publish") < plain.share("spam", "publish")
+    assert learned.last_half.share("spam", "spam") > 0
+    assert learned.last_half.share("spam", "publish") == 0
     assert model.info["learned"] == 0  # the site's model object is not changed either
 
 

@@ -22,7 +22,12 @@ YOUTUBE_FILES = [
 ]
 # Written for Treffpunkt (see data/README.md): each file is a source of its own, so the
 # leave-one-source-out benchmark also judges German messages from a source it never saw.
-GERMAN_FILES = ["treffpunkt-de.tsv", "treffpunkt-de-walls.tsv", "treffpunkt-de-comments.tsv"]
+GERMAN_FILES = [
+    "treffpunkt-de.tsv",
+    "treffpunkt-de-walls.tsv",
+    "treffpunkt-de-comments.tsv",
+    "treffpunkt-de-everyday.tsv",
+]
 SPAM_LABELS = {"spam", "1", "true", "yes"}
 HAM_LABELS = {"ham", "0", "false", "no", "not_spam"}
 TEXT_COLUMNS = ("text", "content", "comment", "message")

@@ -19,7 +19,7 @@ HOLD_SCORE = 0.5
 SPAM_SCORE = 0.9
 # The model's probability of spam at which it holds an item, and at which it calls it spam.
 # Chosen with benchmarks/spam_eval.py: losing a real person's comment is the worst error.
-MODEL_HOLD = 0.3
+MODEL_HOLD = 0.25
 # Wall posts come from people in the room, who scanned the poster: hold them only when the
 # model is surer (short greetings and cheers look like nothing the model knows).
 WALL_MODEL_HOLD = 0.5

@@ -45,9 +45,10 @@ MAX_CHARS = 5_000  # a longer text is judged by its beginning (and its links, by
 EPOCHS = 30
 LEARN_STEPS = 3  # gradient steps per moderator decision
 # Train on or near error: a spam decision on a text the model already finds this spam-like
-# teaches it nothing new, and learning it anyway drifts the model (the everyday words of a
-# language, shared with its spam, start to look like spam). Ham decisions are always errors
-# of the filter (it held them), so they are always learned. Full training uses everything.
+# is learned gently (one step, the model's overall bias left alone). Learning it in full
+# drifts the model: the everyday words of a language, shared with its spam, start to look
+# like spam. Ham decisions are always errors of the filter (it held them), so they are
+# learned in full. The weekly full training uses every decision alike.
 SPAM_LEARN_MARGIN = 0.7
 LEARN_RATE = 2.0
 RELOAD_CHECK_SECONDS = 1.0
@@ -220,16 +221,17 @@ class TextModel:
         row = indices(text)
         if not len(row):
             return
-        if is_spam and self.probability(text) >= SPAM_LEARN_MARGIN:
-            self.info["learned"] = int(self.info.get("learned", 0)) + 1  # taken in, agreed
-            return
+        confident = is_spam and self.probability(text) >= SPAM_LEARN_MARGIN
+        if confident:
+            steps = 1
         value = 1 / math.sqrt(len(row))
         target = 1.0 if is_spam else 0.0
         for _ in range(steps):
             margin = float(self.coef[row].sum()) * value + self.intercept
             error = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin)))) - target
             self.coef[row] -= LEARN_RATE * error * value
-            self.intercept -= 0.1 * LEARN_RATE * error
+            if not confident:
+                self.intercept -= 0.1 * LEARN_RATE * error
         self.info["learned"] = int(self.info.get("learned", 0)) + 1
 
     def copy(self) -> "TextModel":
