@@ -254,10 +254,8 @@ def submit_comment(
             moderation_score=round(result.score, 3),
             moderation_reasons=result.reasons_json + [reason.as_json() for reason in reasons],
         )
-        held_by = (
-            reasons if status == Comment.Status.PENDING and result.verdict == "publish" else []
-        )
-        record_check(result, comment.pk, held_by)
+        held_by_rules = status == Comment.Status.PENDING and result.verdict == Verdict.PUBLISH
+        record_check(result, comment.pk, reasons if held_by_rules else [])
         if subscribe and email:
             # A member's own address is known to be theirs; a guest confirms by email.
             subscription, _created = Subscription.objects.get_or_create(
@@ -576,13 +574,14 @@ def send_author_notification(post_id: int) -> int:
     were removed meanwhile are not announced.
     """
     with transaction.atomic():
-        waiting = Comment.objects.filter(post_id=post_id, author_notified_at__isnull=True)
-        ids = list(waiting.values_list("pk", flat=True))
-        # Claimed by whichever task comes first; a task running at the same time gets none.
-        claimed = Comment.objects.filter(pk__in=ids, author_notified_at__isnull=True).update(
-            author_notified_at=timezone.now()
+        # Claimed by whichever task comes first: rows another task has locked are skipped
+        # (SQLite runs one write transaction at a time anyway).
+        waiting = Comment.objects.select_for_update(skip_locked=True).filter(
+            post_id=post_id, author_notified_at__isnull=True
         )
-    if not claimed:
+        ids = list(waiting.values_list("pk", flat=True))
+        Comment.objects.filter(pk__in=ids).update(author_notified_at=timezone.now())
+    if not ids:
         return 0
     post = Post.objects.select_related("blog", "author").get(pk=post_id)
     author = post.author

@@ -152,7 +152,7 @@ class EraseForm(PrivacyLookupForm):
     )
 
 
-class OwnDataRequestForm(forms.Form):
+class OwnDataRequestForm(PrivacyLookupForm):
     """A commenter asks for a link to their own data (no account needed)."""
 
     email = forms.EmailField(
@@ -163,9 +163,6 @@ class OwnDataRequestForm(forms.Form):
             "invalid": _("Please check your email address; it should look like name@example.org."),
         },
     )
-
-    def clean_email(self) -> str:
-        return str(self.cleaned_data["email"]).strip().lower()
 
 
 class OwnDataEraseForm(forms.Form):

@@ -20,6 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from treffpunkt.core.models import Participant
 from treffpunkt.moderation import akismet_signal, textmodel
@@ -348,15 +350,10 @@ def enqueue_training_if_due(model: textmodel.TextModel | None = None) -> bool:
 
 def _training_queued(task_path: str) -> bool:
     """Whether a training waits or runs already (known only with the database backend)."""
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # pragma: no cover - django-tasks-db is a dependency
-        return False
     if "django_tasks_db" not in settings.TASKS["default"]["BACKEND"]:
         return False
-    return DBTaskResult.objects.filter(
-        task_path=task_path, status__in=["READY", "RUNNING"]
-    ).exists()
+    waiting = [TaskResultStatus.READY, TaskResultStatus.RUNNING]
+    return DBTaskResult.objects.filter(task_path=task_path, status__in=waiting).exists()
 
 
 def decided_examples() -> list[Example]:

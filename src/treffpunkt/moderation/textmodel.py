@@ -221,11 +221,13 @@ class TextModel:
         row = indices(text)
         if not len(row):
             return
-        confident = is_spam and self.probability(text) >= SPAM_LEARN_MARGIN
-        if confident:
-            steps = 1
         value = 1 / math.sqrt(len(row))
         target = 1.0 if is_spam else 0.0
+        # The same probability as ``probability(text)``, from the features computed above.
+        margin = float(self.coef[row].sum()) * value + self.intercept
+        confident = is_spam and _sigmoid(margin) >= SPAM_LEARN_MARGIN
+        if confident:
+            steps = 1
         for _ in range(steps):
             margin = float(self.coef[row].sum()) * value + self.intercept
             error = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin)))) - target
