@@ -101,3 +101,12 @@ def test_bad_addresses_are_answered_with_400(client, db, email):
     response = client.post(URL, {"email": email}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert mail.outbox == []
+
+
+def test_asking_too_often_from_one_address_gets_429(client, commented):
+    for _ in range(10):
+        assert ask(client, "fremd@example.org").status_code == 200
+    response = client.post(URL, {"email": "gerda@example.org"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 429
+    assert "Please wait a while before asking again." in response.content.decode()
+    assert mail.outbox == []

@@ -3,10 +3,18 @@ from django.core import checks
 from django.utils import translation
 
 from treffpunkt.core.actions import block_participant, participant_for_guest
+from treffpunkt.moderation import actions as moderation_actions
 from treffpunkt.moderation.actions import check_content, record_decision
 from treffpunkt.moderation.models import CheckedItem, FilterSettings
+from treffpunkt.moderation.scoring import History
 from treffpunkt.moderation.templatetags.moderation_tags import reason_text
-from treffpunkt.moderation.textmodel import forget_loaded_model, model_problem
+from treffpunkt.moderation.textmodel import (
+    TextModel,
+    forget_loaded_model,
+    model_problem,
+    term_index,
+    word_terms,
+)
 
 CASINO = (
     "Online Casino Bonus!!! 200 Freispiele und 500 Euro gratis, jetzt registrieren: "
@@ -273,3 +281,30 @@ def test_a_model_file_with_pickled_objects_is_refused(guest, check, settings):
 def test_blocked_domains_with_umlauts_match_either_spelling(guest, check):
     FilterSettings.objects.create(blocked_domains="xn--mll-hoa.example")
     assert check("Hier: https://müll.example/x", guest, kind="wall_post").verdict == "spam"
+
+
+@pytest.mark.django_db
+def test_history_counts_stop_at_the_limit(check, monkeypatch):
+    monkeypatch.setattr(moderation_actions, "HISTORY_COUNT_LIMIT", 3)
+    seen: list[History] = []
+    real_history = moderation_actions._history
+
+    def recording_history(*args):
+        seen.append(real_history(*args))
+        return seen[-1]
+
+    monkeypatch.setattr(moderation_actions, "_history", recording_history)
+    for n in range(6):
+        check(f"Gruß Nummer {n} aus dem Saal", participant_for_guest(f"{n:032d}"),
+              ip_address="203.0.113.7")  # fmt: skip
+    assert [h.by_ip_recent for h in seen] == [0, 1, 2, 3, 3, 3]
+
+
+def test_reasons_never_name_common_words(settings):
+    model = TextModel.load(settings.SPAM_MODEL_PATH)
+    text = "Jetzt mit uns und auf der Seite gewinnen: Casino Bonus"
+    for term in word_terms(text):
+        model.coef[term_index(term)] = 5.0  # every word and pair weighs towards spam
+    named = model.spam_words(text, limit=20)
+    assert "casino" in named or "casino bonus" in named
+    assert not {"jetzt", "mit", "uns", "und", "auf", "der", "und auf", "auf der"} & set(named)

@@ -156,3 +156,19 @@ def test_the_weekly_training_is_queued_once_when_the_model_is_a_week_old(setting
     queued.delete()
     train_site_model()
     assert enqueue_training_if_due() is False
+
+
+def test_spam_the_model_already_knows_is_learned_gently(settings, monkeypatch):
+    model = textmodel.TextModel.load(settings.SPAM_MODEL_PATH)
+    known = "FREE casino bonus!!! Click here to win money now http://casino.example"
+    before = model.probability(known)
+    assert before >= textmodel.SPAM_LEARN_MARGIN
+    gentle = model.copy()
+    gentle.learn(known, True)
+    assert gentle.intercept == model.intercept  # the overall bias stays
+    # Without the margin, the same decision is learned in full: three steps and the bias.
+    monkeypatch.setattr(textmodel, "SPAM_LEARN_MARGIN", 1.01)
+    full = model.copy()
+    full.learn(known, True)
+    assert full.intercept > model.intercept
+    assert before < gentle.probability(known) < full.probability(known)
