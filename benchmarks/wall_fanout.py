@@ -63,7 +63,6 @@ MARK_RE = re.compile(rb"tpb(\d+)q")
 CLOCK = time.monotonic  # CLOCK_MONOTONIC: one clock for every process on the machine
 
 SERVER_ENV = {
-    "TREFFPUNKT_WALL_MIN_SECONDS": "0",
     "TREFFPUNKT_WALL_RATE_DEVICE": "100000/m",
     "TREFFPUNKT_WALL_RATE_IP": "1000000/m",
     "TREFFPUNKT_POSTS_TO_HOLD": "100000",

@@ -237,10 +237,11 @@ def cmd_createadmin(args: argparse.Namespace) -> None:
 
 
 def _login_url() -> str:
-    from django.conf import settings
     from django.urls import reverse
 
-    return f"{settings.BASE_URL}{reverse('accounts:login')}"
+    from treffpunkt.core.links import absolute_url
+
+    return absolute_url(reverse("accounts:login"))
 
 
 def _ask(prompt: str) -> str:

@@ -218,8 +218,6 @@ GUEST_EDIT_HOURS = 24
 # Posts allowed per device and per IP address (django-ratelimit syntax, e.g. "6/m").
 WALL_RATE_PER_DEVICE = _env("TREFFPUNKT_WALL_RATE_DEVICE", "6/m")
 WALL_RATE_PER_IP = _env("TREFFPUNKT_WALL_RATE_IP", "120/m")
-# A form sent faster than this many seconds after it was shown is most likely a bot.
-WALL_MIN_SECONDS_TO_SUBMIT = _env_int("TREFFPUNKT_WALL_MIN_SECONDS", 2)
 # Comments per device (or member) and per IP address before "please wait a minute".
 COMMENT_RATE_PER_DEVICE = _env("TREFFPUNKT_COMMENT_RATE_DEVICE", "6/m")
 COMMENT_RATE_PER_IP = _env("TREFFPUNKT_COMMENT_RATE_IP", "120/m")
@@ -235,7 +233,8 @@ MODERATION_LINKS_TO_HOLD = _env_int("TREFFPUNKT_LINKS_TO_HOLD", 3)
 MODERATION_POSTS_TO_HOLD = _env_int("TREFFPUNKT_POSTS_TO_HOLD", 10)
 # Hold the next item from an IP address that sent this many in ten minutes (a venue shares one).
 MODERATION_POSTS_PER_IP_TO_HOLD = _env_int("TREFFPUNKT_POSTS_PER_IP_TO_HOLD", 300)
-# A form sent sooner than this many seconds after it was shown is held (comments, wall posts).
+# A form sent sooner than this many seconds after it was shown is most likely a bot: the
+# comment or wall post waits for a moderator, with that reason.
 MODERATION_MIN_SECONDS_TO_SUBMIT = _env_int("TREFFPUNKT_MIN_SECONDS_TO_SUBMIT", 3)
 # The spam filter's trained model; built from the shipped corpus on first use if missing.
 SPAM_MODEL_PATH = Path(_env("TREFFPUNKT_SPAM_MODEL", str(DATA_DIR / "spam-model.npz"))).resolve()

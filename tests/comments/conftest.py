@@ -12,7 +12,7 @@ PASSWORD = "a-long-test-pass-42"
 
 @pytest.fixture(autouse=True)
 def _comment_settings(settings):
-    settings.WALL_MIN_SECONDS_TO_SUBMIT = 0
+    settings.MODERATION_MIN_SECONDS_TO_SUBMIT = 0
     # Tasks run at once, so the emails are in mail.outbox when the request returns.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.TREFFPUNKT_BASE_URL = "https://treffpunkt.example.org"

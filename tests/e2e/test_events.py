@@ -15,9 +15,10 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
+from tests.submitting import post_to_wall
 from treffpunkt.accounts.models import User
 from treffpunkt.core.actions import participant_for_guest
-from treffpunkt.events.actions import create_event, submit_contribution
+from treffpunkt.events.actions import create_event
 from treffpunkt.events.models import Contribution, Event
 
 from .helpers import VIEWPORTS, Browsing, Viewport, german, tr
@@ -47,7 +48,7 @@ def viewport() -> Viewport:
 @pytest.fixture(autouse=True)
 def _no_minimum_time(settings) -> None:  # type: ignore[no-untyped-def]
     """The form refuses posts sent within seconds of showing it (a bot check)."""
-    settings.WALL_MIN_SECONDS_TO_SUBMIT = 0
+    settings.MODERATION_MIN_SECONDS_TO_SUBMIT = 0
 
 
 def make_event(organizer: User, hashtag: str, moderation: str) -> Event:
@@ -178,7 +179,7 @@ def test_a_moderator_hides_a_post_and_the_wall_drops_it(
     other = "Schöne Musik heute Abend."
     # Posted the way the join page posts (test_a_guests_post_... covers the form itself).
     for device, post in (("a" * 32, text), ("b" * 32, other)):
-        submit_contribution(
+        post_to_wall(
             event=event, participant=participant_for_guest(device, display_name="Uta"), text=post
         )
 

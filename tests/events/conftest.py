@@ -39,4 +39,4 @@ def guest(db):
 
 @pytest.fixture(autouse=True)
 def _no_minimum_time(settings):
-    settings.WALL_MIN_SECONDS_TO_SUBMIT = 0
+    settings.MODERATION_MIN_SECONDS_TO_SUBMIT = 0

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from tests.submitting import post_to_wall
 from treffpunkt.core.actions import block_participant, participant_for_guest
 from treffpunkt.events import actions
 from treffpunkt.events.models import SHORT_CODE_ALPHABET, Contribution, WallChange
@@ -13,7 +14,7 @@ from ..core.test_images import image_upload
 
 
 def submit(event, participant, text="Ein guter Tag!", **kwargs):
-    return actions.submit_contribution(event=event, participant=participant, text=text, **kwargs)
+    return post_to_wall(event=event, participant=participant, text=text, **kwargs)
 
 
 @pytest.mark.django_db

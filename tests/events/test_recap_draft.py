@@ -3,10 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from tests.submitting import post_to_wall
 from treffpunkt.accounts.models import User
 from treffpunkt.blog.actions import create_blog
 from treffpunkt.blog.models import Post
-from treffpunkt.events.actions import submit_contribution
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ def blog(admin_user):
 
 
 def test_the_recap_becomes_a_draft_with_the_posts_and_the_hashtag(admin_client, event, guest, blog):
-    submit_contribution(event=event, participant=guest, text="Die Pause war zu kurz.")
+    post_to_wall(event=event, participant=guest, text="Die Pause war zu kurz.")
     recap = admin_client.get(reverse("events:recap", args=[event.hashtag]))
     assert "Aus dem Verein" in recap.content.decode()
 

@@ -1,27 +1,22 @@
-"""The live stream endpoint: replay after Last-Event-ID, then live changes."""
+"""The live streams: the public wall's (served by events.stream_app in front of Django, as
+in production) and the moderators' (a Django view): replay after Last-Event-ID, then live
+changes, each audience seeing only what it may."""
 
 import asyncio
-import json
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from django.test import AsyncClient
 
-from treffpunkt.core import live
+from tests.submitting import post_to_wall
+from treffpunkt.core import live, sse
 from treffpunkt.events import actions
 
-
-def parse(chunks):
-    frames = []
-    for frame in "".join(chunks).split("\n\n"):
-        fields = dict(line.split(": ", 1) for line in frame.splitlines() if ": " in line)
-        if "event" in fields:
-            frames.append((fields.get("id"), fields["event"], json.loads(fields["data"])))
-    return frames
+from .streaming import Visitor, parse
 
 
 async def read_frames(response, count, timeout=5):
-    """Read until `count` upsert/remove frames arrived."""
+    """Read a Django streaming response until `count` upsert/remove frames arrived."""
     chunks = []
     iterator = aiter(response.streaming_content)
 
@@ -35,7 +30,7 @@ async def read_frames(response, count, timeout=5):
 
 
 def submit(event, participant, text):
-    return actions.submit_contribution(event=event, participant=participant, text=text)
+    return post_to_wall(event=event, participant=participant, text=text)
 
 
 @pytest.fixture(autouse=True)
@@ -53,10 +48,12 @@ def test_replay_after_last_event_id_then_live(event, guest, admin_user):
 
     @async_to_sync
     async def scenario():
-        client = AsyncClient()
-        response = await client.get(f"/e/{event.hashtag}/stream", headers={"Last-Event-ID": "1"})
-        assert response["Content-Type"] == "text/event-stream"
-        replayed = await read_frames(response, 2)
+        visitor = Visitor(f"/e/{event.hashtag}/stream", headers=[(b"last-event-id", b"1")])
+        visitor.start()
+        await visitor.wait_for(2)
+        start = next(m for m in visitor.sent if m["type"] == "http.response.start")
+        assert (b"content-type", sse.CONTENT_TYPE.encode()) in start["headers"]
+        replayed = visitor.frames()
         # the second post as it is now, and the first one removed (it is hidden)
         assert [(kind, data["id"]) for _id, kind, data in replayed] == [
             ("upsert", second.pk),
@@ -67,11 +64,12 @@ def test_replay_after_last_event_id_then_live(event, guest, admin_user):
         assert "state" not in replayed[0][2]  # the public stream says nothing about moderation
 
         third = await sync_to_async(submit)(event, guest, "Dritter Beitrag")
-        (frame,) = await read_frames(response, 1)
+        await visitor.wait_for(3)
+        frame = visitor.frames()[-1]
         assert frame[1] == "upsert"
         assert frame[2]["id"] == third.pk
         assert int(frame[0]) > int(replayed[-1][0])
-        await response.streaming_content.aclose()
+        await visitor.leave()
 
     scenario()
 
@@ -83,17 +81,20 @@ def test_held_posts_reach_moderators_but_not_the_wall(make_event, guest, admin_u
 
     @async_to_sync
     async def scenario():
-        wall = await AsyncClient().get(f"/e/{event.hashtag}/stream?after=0")
+        wall = Visitor(f"/e/{event.hashtag}/stream", query=b"after=0")
+        wall.start()
         moderators = AsyncClient()
         await sync_to_async(moderators.force_login)(admin_user)
         queue = await moderators.get(f"/e/{event.hashtag}/moderate/stream?after=0")
+        assert queue["Content-Type"] == sse.CONTENT_TYPE
+        assert queue["X-Accel-Buffering"] == "no"
 
-        (wall_frame,) = await read_frames(wall, 1)
+        await wall.wait_for(1)
         (queue_frame,) = await read_frames(queue, 1)
-        assert wall_frame[1] == "remove"
+        assert wall.frames()[0][1] == "remove"
         assert queue_frame[1] == "upsert"
         assert queue_frame[2]["state"] == "held"
-        await wall.streaming_content.aclose()
+        await wall.leave()
         await queue.streaming_content.aclose()
 
     scenario()
@@ -109,7 +110,11 @@ def test_moderation_stream_is_for_moderators_only(event, member):
         assert (await client.get(f"/e/{event.hashtag}/moderate/stream")).status_code == 403
         await sync_to_async(client.force_login)(member)
         assert (await client.get(f"/e/{event.hashtag}/moderate/stream")).status_code == 403
-        assert (await client.get("/e/gibtsnicht/stream")).status_code == 404
+        assert (await client.get("/e/gibtsnicht/moderate/stream")).status_code == 404
+        missing = Visitor("/e/gibtsnicht/stream")
+        missing.start()
+        await asyncio.wait_for(missing.task, 5)
+        assert missing.status == 404
 
     scenario()
 
@@ -120,12 +125,24 @@ def test_a_heartbeat_keeps_idle_connections_open(event, settings):
 
     @async_to_sync
     async def scenario():
-        response = await AsyncClient().get(f"/e/{event.hashtag}/stream")
-        iterator = aiter(response.streaming_content)
-        seen = ""
-        while "event: ping" not in seen:
-            chunk = await asyncio.wait_for(anext(iterator), 2)
-            seen += chunk.decode() if isinstance(chunk, bytes) else chunk
-        await response.streaming_content.aclose()
+        visitor = Visitor(f"/e/{event.hashtag}/stream")
+        visitor.start()
+
+        async def pinged():
+            while sse.PING not in b"".join(m.get("body", b"") for m in visitor.sent):
+                await asyncio.sleep(0.02)
+
+        await asyncio.wait_for(pinged(), 2)
+        await visitor.leave()
 
     scenario()
+
+
+def test_last_event_id_parsing_takes_only_plain_digits():
+    assert sse.last_event_id({"Last-Event-ID": "42"}, {}) == 42
+    assert sse.last_event_id({}, {"after": "7"}) == 7
+    assert sse.last_event_id({}, {"after": ["7"]}) == 7
+    # A header wins over the query (the browser's own reconnect).
+    assert sse.last_event_id({"Last-Event-ID": "9"}, {"after": "7"}) == 9
+    for bad in ("-1", "x", "²", "1²", "①", "9" * 40, ""):
+        assert sse.last_event_id({"Last-Event-ID": bad}, {}) == 0, bad

@@ -5,57 +5,11 @@ import asyncio
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 
+from tests.submitting import post_to_wall
 from treffpunkt.asgi import application
 from treffpunkt.core import live
-from treffpunkt.events import actions
 
-from .test_stream import parse
-
-
-class Visitor:
-    """Drives one ASGI request by hand: what a browser's EventSource does."""
-
-    def __init__(self, path, headers=(), query=b""):
-        self.scope = {
-            "type": "http",
-            "method": "GET",
-            "path": path,
-            "query_string": query,
-            "headers": list(headers),
-        }
-        self.incoming = asyncio.Queue()
-        self.sent = []
-        self.task = None
-
-    async def receive(self):
-        return await self.incoming.get()
-
-    async def send(self, message):
-        self.sent.append(message)
-
-    def start(self):
-        self.task = asyncio.ensure_future(application(self.scope, self.receive, self.send))
-
-    @property
-    def status(self):
-        return next(m["status"] for m in self.sent if m["type"] == "http.response.start")
-
-    def frames(self):
-        body = "".join(
-            m.get("body", b"").decode() for m in self.sent if m["type"] == "http.response.body"
-        )
-        return [f for f in parse([body]) if f[1] in {"upsert", "remove"}]
-
-    async def wait_for(self, count, timeout=5):
-        async def enough():
-            while len(self.frames()) < count:
-                await asyncio.sleep(0.02)
-
-        await asyncio.wait_for(enough(), timeout)
-
-    async def leave(self):
-        await self.incoming.put({"type": "http.disconnect"})
-        await asyncio.wait_for(self.task, 5)
+from .streaming import Visitor
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +21,7 @@ def _fresh_backend():
 
 @pytest.mark.django_db(transaction=True)
 def test_replay_then_live_then_clean_disconnect(event, guest):
-    first = actions.submit_contribution(event=event, participant=guest, text="Vorher")
+    first = post_to_wall(event=event, participant=guest, text="Vorher")
 
     @async_to_sync
     async def scenario():
@@ -75,9 +29,7 @@ def test_replay_then_live_then_clean_disconnect(event, guest):
         visitor.start()
         await visitor.wait_for(1)
         assert visitor.status == 200
-        second = await sync_to_async(actions.submit_contribution)(
-            event=event, participant=guest, text="Nachher"
-        )
+        second = await sync_to_async(post_to_wall)(event=event, participant=guest, text="Nachher")
         await visitor.wait_for(2)
         assert [data["id"] for _id, _kind, data in visitor.frames()] == [first.pk, second.pk]
         await visitor.leave()
@@ -129,7 +81,7 @@ class SlowVisitor(Visitor):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_viewer_that_cannot_keep_up_is_ended_and_replays_after_reconnecting(event, guest):
-    first = actions.submit_contribution(event=event, participant=guest, text="Vorher")
+    first = post_to_wall(event=event, participant=guest, text="Vorher")
 
     @async_to_sync
     async def scenario():
@@ -142,7 +94,7 @@ def test_a_viewer_that_cannot_keep_up_is_ended_and_replays_after_reconnecting(ev
         last_id = slow.frames()[-1][0]
 
         slow.writable.clear()  # its buffer is full from now on
-        second = await sync_to_async(actions.submit_contribution)(
+        second = await sync_to_async(post_to_wall)(
             event=event, participant=guest, text="Während es hängt"
         )
         await fast.wait_for(2)  # the others are not held up
@@ -162,9 +114,7 @@ def test_a_viewer_that_cannot_keep_up_is_ended_and_replays_after_reconnecting(ev
         again.start()
         await again.wait_for(1)
         assert [data["id"] for _id, _kind, data in again.frames()] == [second.pk]
-        third = await sync_to_async(actions.submit_contribution)(
-            event=event, participant=guest, text="Danach"
-        )
+        third = await sync_to_async(post_to_wall)(event=event, participant=guest, text="Danach")
         await again.wait_for(2)
         await fast.wait_for(3)
         assert [data["id"] for _id, _kind, data in again.frames()] == [second.pk, third.pk]
@@ -181,7 +131,7 @@ def test_a_viewer_that_cannot_keep_up_is_ended_and_replays_after_reconnecting(ev
 
 @pytest.mark.django_db(transaction=True)
 def test_many_viewers_get_each_batch_once_in_one_write(event, guest):
-    before = actions.submit_contribution(event=event, participant=guest, text="Vorher")
+    before = post_to_wall(event=event, participant=guest, text="Vorher")
 
     @async_to_sync
     async def scenario():
@@ -194,7 +144,7 @@ def test_many_viewers_get_each_batch_once_in_one_write(event, guest):
         expected = [before.pk]
         for number in range(3):
             # (one at a time: the tests' in-memory SQLite cannot write while a feed reads)
-            post = await sync_to_async(actions.submit_contribution)(
+            post = await sync_to_async(post_to_wall)(
                 event=event, participant=guest, text=f"Beitrag {number}"
             )
             expected.append(post.pk)
@@ -298,7 +248,7 @@ def test_a_feed_that_fails_ends_its_viewers_and_the_next_stream_starts_afresh(
         await asyncio.wait_for(_until(lambda: len(feeds._feeds) == 1), 5)
         await asyncio.sleep(0.1)
         monkeypatch.setattr(queries, "changes_since", broken)
-        await sync_to_async(actions.submit_contribution)(event=event, participant=guest, text="A")
+        await sync_to_async(post_to_wall)(event=event, participant=guest, text="A")
         await asyncio.wait_for(visitor.task, 5)  # ended, so that the browser reconnects
         assert visitor.sent[-1]["body"] == b""
 

@@ -43,7 +43,7 @@ def post_contribution(port, text):
 
 
 def test_a_post_on_one_server_reaches_a_viewer_on_the_other(tmp_path, redis_url):
-    env_extra = {"REDIS_URL": redis_url, "TREFFPUNKT_WALL_MIN_SECONDS": "0"}
+    env_extra = {"REDIS_URL": redis_url, "TREFFPUNKT_MIN_SECONDS_TO_SUBMIT": "0"}
     assert run_cli("demo", data_dir=tmp_path, env_extra=env_extra).returncode == 0
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
     env.update(env_extra, TREFFPUNKT_DATA_DIR=str(tmp_path))

@@ -150,7 +150,7 @@ def test_honeypot_and_time_to_submit_count_for_forms_only(check):
     remote = check(
         "Grüße aus dem Fediverse!",
         guest(4),
-        kind="remote_reply",
+        source="fediverse_reply",
         seconds_to_submit=0,
         honeypot_filled=True,
         author_name="Ada 🦊✨",

@@ -16,15 +16,12 @@ from django.utils import timezone, translation
 from treffpunkt.accounts.models import Invitation, Role, User, hash_token
 from treffpunkt.core.actions import participant_for_member
 from treffpunkt.core.images import reencode_image
+from treffpunkt.core.links import absolute_url
 
 logger = logging.getLogger(__name__)
 
 SETUP_SALT = "treffpunkt.first-admin"
 SETUP_MAX_AGE = 60 * 60 * 24 * 7
-
-
-def absolute_url(path: str) -> str:
-    return f"{settings.BASE_URL}{path}"
 
 
 def invitation_url(token: str) -> str:

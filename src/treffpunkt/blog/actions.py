@@ -28,6 +28,7 @@ from treffpunkt.blog.models import (
     SlugRedirect,
     Tag,
 )
+from treffpunkt.blog.permissions import can_edit_post, can_write_in
 from treffpunkt.blog.rendering import reading_minutes, render_post_body, summarize
 from treffpunkt.core.images import reencode_image
 from treffpunkt.core.text import clean_text
@@ -50,35 +51,6 @@ def make_slug(text: str, max_length: int = 100) -> str:
 
 
 # --- permissions ----------------------------------------------------------------------
-
-
-def can_write_in(user: Any, blog: Blog) -> bool:
-    """Admins write everywhere; authors in the blogs they are an author of."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return bool(user.has_role("author") and blog.authors.filter(pk=user.pk).exists())
-
-
-def can_edit_post(user: Any, post: Post) -> bool:
-    """Admins edit every post; authors their own posts in blogs they still write in."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return post.author_id == user.pk and can_write_in(user, post.blog)
-
-
-def blogs_for_author(user: Any) -> list[Blog]:
-    """The blogs this member may write in."""
-    if not user.is_authenticated or not user.is_active:
-        return []
-    if user.is_superuser:
-        return list(Blog.objects.all())
-    if not user.has_role("author"):
-        return []
-    return list(Blog.objects.filter(authors=user))
 
 
 # --- blogs ----------------------------------------------------------------------------

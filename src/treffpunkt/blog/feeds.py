@@ -7,7 +7,6 @@ cached elsewhere still points at the real site. Authors appear by name only, nev
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -17,13 +16,10 @@ from django.utils.translation import gettext as _
 
 from treffpunkt.blog import queries
 from treffpunkt.blog.models import Blog, Post, Tag
+from treffpunkt.core.links import absolute_url
 from treffpunkt.core.models import SiteSettings
 
 FEED_ITEMS = 20
-
-
-def _absolute(path: str) -> str:
-    return f"{settings.BASE_URL}{path}"
 
 
 class _PostFeed(Feed):
@@ -32,7 +28,7 @@ class _PostFeed(Feed):
 
     def feed_url(self, obj: Any = None) -> str:
         kwargs = self.url_kwargs(obj)
-        return _absolute(reverse(self.url_name, kwargs=kwargs))
+        return absolute_url(reverse(self.url_name, kwargs=kwargs))
 
     def url_kwargs(self, obj: Any) -> dict[str, str]:
         return {}
@@ -47,11 +43,11 @@ class _PostFeed(Feed):
         return str(item.title)
 
     def item_link(self, item: Post) -> str:
-        return _absolute(item.get_absolute_url())
+        return absolute_url(item.get_absolute_url())
 
     def item_guid(self, item: Post) -> str:
         # Stays the same when the post's address changes, so readers see no duplicate.
-        return f"{_absolute(reverse('blog:index'))}#post-{item.pk}"
+        return f"{absolute_url(reverse('blog:index'))}#post-{item.pk}"
 
     item_guid_is_permalink = False
 
@@ -65,7 +61,7 @@ class _PostFeed(Feed):
         return None
 
     def item_author_link(self, item: Post) -> str:
-        return _absolute(reverse("blog:author", kwargs={"author": item.author_id}))
+        return absolute_url(reverse("blog:author", kwargs={"author": item.author_id}))
 
     def item_pubdate(self, item: Post) -> datetime | None:
         return item.published_at
@@ -85,7 +81,7 @@ class SiteRssFeed(_PostFeed):
         return _("The newest posts from all blogs.")
 
     def link(self) -> str:
-        return _absolute(reverse("blog:index"))
+        return absolute_url(reverse("blog:index"))
 
 
 class SiteAtomFeed(SiteRssFeed):
@@ -113,7 +109,7 @@ class BlogRssFeed(_PostFeed):
         return str(obj.description) or _("Posts of the blog %(blog)s.") % {"blog": obj.title}
 
     def link(self, obj: Blog) -> str:
-        return _absolute(obj.get_absolute_url())
+        return absolute_url(obj.get_absolute_url())
 
 
 class BlogAtomFeed(BlogRssFeed):
@@ -144,7 +140,7 @@ class TagRssFeed(_PostFeed):
         return _("Posts tagged “%(tag)s” from all blogs.") % {"tag": obj.name}
 
     def link(self, obj: Tag) -> str:
-        return _absolute(obj.get_absolute_url())
+        return absolute_url(obj.get_absolute_url())
 
 
 class TagAtomFeed(TagRssFeed):

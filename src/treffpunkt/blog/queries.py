@@ -1,6 +1,6 @@
 """Reads of blogs and posts shared by pages, feeds, the sitemap and the home page."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
@@ -30,15 +30,24 @@ def recent_posts(limit: int = 6) -> list[Post]:
     return list(visible_posts()[:limit])
 
 
-def with_comment_counts(posts: Iterable[Post]) -> list[Post]:
-    """The posts as a list, each with ``comment_count`` (its approved comments), counted in
-    one query for the whole list."""
-    from treffpunkt.comments.queries import comment_counts
+# Other parts add figures to lists of posts (comments: ``comment_count``), so the blog
+# needs to know nothing of them. Each takes the list and sets attributes on its posts, in
+# a fixed number of queries however long the list.
+PostListFigures = Callable[[list[Post]], None]
+_post_list_figures: list[PostListFigures] = []
 
+
+def register_post_list_figures(add_figures: PostListFigures) -> None:
+    """Called by another app in its ``AppConfig.ready``."""
+    if add_figures not in _post_list_figures:
+        _post_list_figures.append(add_figures)
+
+
+def with_list_figures(posts: Iterable[Post]) -> list[Post]:
+    """The posts as a list, with every registered figure set on each (comment counts)."""
     posts = list(posts)
-    counts = comment_counts(post.pk for post in posts)
-    for post in posts:
-        post.comment_count = counts.get(post.pk, 0)  # type: ignore[attr-defined]
+    for add_figures in _post_list_figures:
+        add_figures(posts)
     return posts
 
 
@@ -84,3 +93,14 @@ def archive_months(blog: Blog) -> list[Any]:
         .annotate(count=Count("id"))
         .order_by("-month")
     )
+
+
+def blogs_for_author(user: Any) -> list[Blog]:
+    """The blogs this member may write in (all of them for admins)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return list(Blog.objects.order_by("title"))
+    if not user.has_role("author"):
+        return []
+    return list(Blog.objects.filter(authors=user).order_by("title"))

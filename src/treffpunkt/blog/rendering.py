@@ -9,23 +9,15 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-import nh3
 from django.conf import settings
 from django.utils.html import escape, strip_tags
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator
-from markdown_it import MarkdownIt
 
-from treffpunkt.core.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from treffpunkt.core.markdown import MarkdownStyle, render_markdown
 
 WORDS_PER_MINUTE = 200
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
-
-_POST_TAGS = ALLOWED_TAGS | {"img", "figure", "figcaption"}
-_POST_ATTRIBUTES = {
-    **ALLOWED_ATTRIBUTES,
-    "img": {"src", "alt", "title", "loading", "decoding"},
-}
 
 
 def image_allowed(src: str) -> bool:
@@ -54,38 +46,31 @@ def _render_image(self: Any, tokens: list[Any], idx: int, options: Any, env: Any
     )
 
 
-_md = MarkdownIt(
-    "commonmark", {"html": False, "linkify": False, "typographer": True, "breaks": False}
-).enable(["table", "strikethrough"])
-_md.add_render_rule("image", _render_image)
+def _keep_allowed_images(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and not image_allowed(value):
+        return None
+    return value
+
+
+# A blog post: paragraphs as in any Markdown editor, headings from h2 (the title is the
+# page's h1), images from this site or the allowed hosts, and links that count (authors are
+# members the site trusts, unlike guests). See core.markdown for what all texts share.
+ARTICLE = MarkdownStyle(
+    name="article",
+    line_breaks=False,
+    link_rel="noopener",
+    shift_headings=True,
+    image_rule=_render_image,
+    extra_tags=frozenset({"img", "figure", "figcaption"}),
+    extra_attributes={"img": {"src", "alt", "title", "loading", "decoding"}},
+    attribute_filter=_keep_allowed_images,
+)
 
 
 def render_post_body(text: str) -> SafeString:
     """Safe HTML for a post's Markdown: no script, no event handlers, no javascript: links,
     no remote images from hosts the admin has not allowed."""
-    env: dict[str, Any] = {}
-    tokens = _md.parse(text or "", env)
-    for token in tokens:
-        # The post's title is the page's h1; headings in the text start at h2, end at h4.
-        if token.type in {"heading_open", "heading_close"}:
-            token.tag = {"h1": "h2", "h5": "h4", "h6": "h4"}.get(token.tag, token.tag)
-    html = _md.renderer.render(tokens, _md.options, env)
-
-    def keep_allowed_images(tag: str, attribute: str, value: str) -> str | None:
-        if tag == "img" and attribute == "src" and not image_allowed(value):
-            return None
-        return value
-
-    cleaned = nh3.clean(
-        html,
-        tags=_POST_TAGS,
-        attributes=_POST_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        # Authors are members the site trusts: their links count, unlike guests' links.
-        link_rel="noopener",
-        attribute_filter=keep_allowed_images,
-    )
-    return mark_safe(cleaned)  # noqa: S308 - sanitized by nh3 just above
+    return render_markdown(text, ARTICLE)
 
 
 def reading_minutes(text: str) -> int:

@@ -3,7 +3,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -18,8 +17,10 @@ from treffpunkt.accounts.permissions import role_required
 from treffpunkt.blog import actions, queries
 from treffpunkt.blog.forms import BlogForm, InlineImageForm, PostForm, PreviewForm
 from treffpunkt.blog.models import Blog, BlogSlugRedirect, Post, PostRevision, SlugRedirect, Tag
+from treffpunkt.blog.permissions import can_edit_post, can_write_in
 from treffpunkt.blog.related import related_posts
 from treffpunkt.blog.rendering import render_post_body
+from treffpunkt.core.links import absolute_url
 from treffpunkt.core.pagecache import keep_page_cache
 
 POSTS_PER_PAGE = 10
@@ -47,10 +48,6 @@ def follow_moved_blog(view: Callable[..., HttpResponseBase]) -> Callable[..., Ht
     return wrapper
 
 
-def _absolute(path: str) -> str:
-    return f"{settings.BASE_URL}{path}"
-
-
 def _page(request: HttpRequest, queryset: Any) -> Page[Any]:
     """One page of a list of posts, each with its number of comments; a page that does not
     exist answers "not found"."""
@@ -59,7 +56,7 @@ def _page(request: HttpRequest, queryset: Any) -> Page[Any]:
         page = paginator.page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger):
         raise Http404(_("There is no such page.")) from None
-    page.object_list = queries.with_comment_counts(page.object_list)
+    page.object_list = queries.with_list_figures(page.object_list)
     return page
 
 
@@ -89,7 +86,7 @@ def blog_detail(request: HttpRequest, blog: str) -> HttpResponse:
             "page": page,
             "posts": page.object_list,
             "months": queries.archive_months(blog_obj),
-            "can_write": actions.can_write_in(request.user, blog_obj),
+            "can_write": can_write_in(request.user, blog_obj),
         },
     )
 
@@ -149,7 +146,7 @@ def post_detail(request: HttpRequest, blog: str, year: int, month: str, slug: st
         if old is not None and old.post.is_visible:
             return redirect(old.post.get_absolute_url(), permanent=True)
         raise Http404(_("There is no post at this address."))
-    can_edit = actions.can_edit_post(request.user, post)
+    can_edit = can_edit_post(request.user, post)
     if not post.is_visible and not can_edit:
         raise Http404(_("There is no post at this address."))
     canonical = post.get_absolute_url()
@@ -157,15 +154,15 @@ def post_detail(request: HttpRequest, blog: str, year: int, month: str, slug: st
         # The publication date changed, or an old month is in the link.
         return redirect(canonical, permanent=True)
     related = related_posts(post) if post.is_visible else []
-    queries.with_comment_counts([post])
+    queries.with_list_figures([post])
     context = {
         "post": post,
         "blog": post.blog,
         "tags": list(post.tags.all()),
         "related": related[:3],
         "can_edit": can_edit,
-        "canonical_url": _absolute(canonical),
-        "cover_url": _absolute(post.cover_image.url) if post.cover_image else "",
+        "canonical_url": absolute_url(canonical),
+        "cover_url": absolute_url(post.cover_image.url) if post.cover_image else "",
     }
     return render(request, "blog/post.html", context)
 
@@ -187,13 +184,13 @@ def my_posts(request: HttpRequest) -> HttpResponse:
             "drafts": groups["draft"],
             "scheduled": groups["scheduled"],
             "published": groups["published"],
-            "blogs": actions.blogs_for_author(request.user),
+            "blogs": queries.blogs_for_author(request.user),
         },
     )
 
 
 def _editor(request: HttpRequest, post: Post | None) -> HttpResponse:
-    blogs = actions.blogs_for_author(request.user)
+    blogs = queries.blogs_for_author(request.user)
     if post is None and not blogs:
         messages.info(
             request,
@@ -271,7 +268,7 @@ def post_new(request: HttpRequest) -> HttpResponse:
 
 def _own_post(request: HttpRequest, pk: int) -> Post:
     post = get_object_or_404(Post.objects.select_related("blog", "author"), pk=pk)
-    if not actions.can_edit_post(request.user, post):
+    if not can_edit_post(request.user, post):
         raise PermissionDenied
     return post
 

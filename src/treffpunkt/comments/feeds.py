@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.urls import reverse
@@ -14,6 +13,7 @@ from treffpunkt.blog.models import Post
 from treffpunkt.comments import queries
 from treffpunkt.comments.models import Comment
 from treffpunkt.comments.text import render_comment_text
+from treffpunkt.core.links import absolute_url
 
 
 class PostCommentsRss(Feed):
@@ -28,11 +28,11 @@ class PostCommentsRss(Feed):
 
     # Links come from TREFFPUNKT_BASE_URL, as in the blog's feeds, never from the request.
     def link(self, obj: Post) -> str:
-        return f"{settings.BASE_URL}{obj.get_absolute_url()}"
+        return absolute_url(obj.get_absolute_url())
 
     def feed_url(self, obj: Post) -> str:
         name = "comments:feed_atom" if self.feed_type is Atom1Feed else "comments:feed_rss"
-        return f"{settings.BASE_URL}{reverse(name, args=[obj.pk])}"
+        return absolute_url(reverse(name, args=[obj.pk]))
 
     def description(self, obj: Post) -> str:
         return _("The newest comments on “%(title)s” in %(blog)s.") % {
@@ -56,7 +56,7 @@ class PostCommentsRss(Feed):
         return render_comment_text(item.body)
 
     def item_link(self, item: Comment) -> str:
-        return f"{settings.BASE_URL}{item.get_absolute_url()}"
+        return absolute_url(item.get_absolute_url())
 
     def item_author_name(self, item: Comment) -> str:
         return str(item.author_name or _("Anonymous"))

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from treffpunkt.comments import actions
 from treffpunkt.comments.models import MAX_BODY, MAX_NAME
-from treffpunkt.core.formtiming import check_started, started_value
+from treffpunkt.core.formtiming import seconds_since_shown, started_value
 
 STARTED_SALT = "treffpunkt.comments.form-started"
 
@@ -85,22 +85,20 @@ class CommentForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("url"):
-            raise forms.ValidationError(
-                _("Your comment could not be sent. Please reload the page and try again."),
-                code="honeypot",
+        # The two bot signals are not refusals: they go to the moderation check, which
+        # holds or marks the comment with the reason (moderation.scoring).
+        cleaned["honeypot_filled"] = bool(cleaned.get("url"))
+        try:
+            cleaned["seconds_to_submit"] = seconds_since_shown(
+                self.data.get("started", ""),
+                salt=STARTED_SALT,
+                max_age=86400 * 7,
+                stale_message=_(
+                    "This form is too old. Please copy your comment, reload the page and try again."
+                ),
             )
-        check_started(
-            self.data.get("started", ""),
-            salt=STARTED_SALT,
-            max_age=86400 * 7,
-            stale_message=_(
-                "This form is too old. Please copy your comment, reload the page and try again."
-            ),
-            too_fast_message=_(
-                "That was very fast. Please read your comment once more, then send it again."
-            ),
-        )
+        except forms.ValidationError as error:
+            self.add_error(None, error)
         return cleaned
 
 

@@ -72,9 +72,20 @@ class Standing:
 
 
 def sender_standing(
-    *, post_id: int, participant_id: int | None, email: str, author_name: str, body: str, since: Any
+    *,
+    post_id: int,
+    participant_id: int | None,
+    email: str,
+    author_name: str,
+    body: str,
+    since: Any,
+    by_participant: bool = False,
 ) -> Standing:
     """The double-submit and returning-commenter lookups for a new comment, in one query.
+
+    A guest returns with the same name and address as an approved comment (WordPress's
+    rule); with ``by_participant`` (fediverse accounts, which have no address) an approved
+    comment of the same participant counts instead.
 
     Written as SQL because building the three ORM queries took longer than running them;
     each part reads one index (device, or address), so it stays fast however many comments
@@ -95,17 +106,23 @@ def sender_standing(
               ORDER BY created_at, id LIMIT 1),
             EXISTS (SELECT 1 FROM {table}
               WHERE email = %s AND %s <> '' AND status = %s
-                AND LOWER(author_name) = LOWER(%s))
+                AND LOWER(author_name) = LOWER(%s)),
+            EXISTS (SELECT 1 FROM {table}
+              WHERE participant_id = %s AND %s AND status = %s)
     """  # noqa: S608 - only the table name is formatted in
     params = [
         *(participant_id, post_id, since, body, trash),
         *(email, email, post_id, since, body, trash),
         *(email, email, approved, author_name),
+        *(participant_id, by_participant, approved),
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        by_device, by_address, returning = cursor.fetchone()
-    return Standing(duplicate_id=by_device or by_address, returning=bool(returning))
+        by_device, by_address, returning, returning_participant = cursor.fetchone()
+    return Standing(
+        duplicate_id=by_device or by_address,
+        returning=bool(returning or returning_participant),
+    )
 
 
 def thread_version(post_id: int) -> str:
@@ -136,6 +153,14 @@ def comment_counts(post_ids: Iterable[int]) -> dict[int, int]:
     counts = dict.fromkeys(ids, 0)
     counts.update(dict(rows))
     return counts
+
+
+def add_comment_counts(posts: list[Post]) -> None:
+    """Set ``comment_count`` (approved comments) on each post of a list; registered with
+    the blog's lists in ``CommentsConfig.ready``."""
+    counts = comment_counts(post.pk for post in posts)
+    for post in posts:
+        post.comment_count = counts.get(post.pk, 0)  # type: ignore[attr-defined]
 
 
 def feed_comments(post: Post, limit: int = 50) -> QuerySet[Comment]:

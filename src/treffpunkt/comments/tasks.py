@@ -29,3 +29,9 @@ def notify_subscribers(comment_id: int) -> int:
 def confirm_subscription(subscription_id: int) -> int:
     """Ask a guest's address whether it really wants reply emails."""
     return actions.send_subscription_confirmation(subscription_id)
+
+
+@task()
+def send_own_data_link(email: str, language: str) -> int:
+    """Email a commenter the link to their own data (when something is stored)."""
+    return int(actions.send_own_data_link(email, language))

@@ -10,8 +10,8 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
@@ -28,40 +28,18 @@ from treffpunkt.comments.forms import (
     ReplyForm,
 )
 from treffpunkt.comments.models import Comment
-from treffpunkt.core.actions import new_guest, participant_for_guest, participant_for_member
-from treffpunkt.core.devices import current_device_id, ensure_device_id
-from treffpunkt.core.models import Participant
-from treffpunkt.core.pagecache import keep_page_cache
+from treffpunkt.comments.permissions import (
+    can_moderate_comment,
+    may_use_queue,
+    moderatable_comments,
+    sees_commenter_emails,
+)
+from treffpunkt.core.links import absolute_url
+from treffpunkt.core.participants import submitting_participant
+from treffpunkt.core.ratelimits import flooding
+from treffpunkt.moderation.submissions import Origin, Submission
 
 # --- leaving a comment ----------------------------------------------------------------
-
-
-def _device_key(group: str, request: HttpRequest) -> str:
-    if request.user.is_authenticated:
-        return f"user:{request.user.pk}"
-    return f"device:{ensure_device_id(request)}"
-
-
-def _flooding(request: HttpRequest) -> bool:
-    per_device = settings.COMMENT_RATE_PER_DEVICE
-    per_ip = settings.COMMENT_RATE_PER_IP
-    return any(
-        is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
-        for group, key, rate in (
-            ("comment-device", _device_key, per_device),
-            ("comment-ip", "ip", per_ip),
-        )
-    )
-
-
-def _participant(request: HttpRequest) -> Participant:
-    """The member, or the guest's device. A guest's name and email are stored with the
-    comment by submit_comment, so a refused comment leaves none behind."""
-    if request.user.is_authenticated:
-        return participant_for_member(request.user)
-    if current_device_id(request) is None:
-        return new_guest(ensure_device_id(request))
-    return participant_for_guest(ensure_device_id(request))
 
 
 def _no_response(request: HttpRequest) -> HttpResponse:
@@ -112,69 +90,77 @@ def submit(request: HttpRequest, post_id: int) -> HttpResponseBase:
         raise Http404(_("This post is not published, so it takes no comments."))
     member = request.user.is_authenticated
     form = CommentForm(request.POST, member=member)
-    status = 200
+    status = 400
     if form.is_valid():
-        data = form.cleaned_data
-        if _flooding(request):
-            form.add_error(
-                None,
-                _("You are commenting very quickly. Please wait a minute, then send it again."),
-            )
-            status = 429
-        else:
-            try:
-                participant = _participant(request)
-                comment = actions.submit_comment(
-                    post=post,
-                    participant=participant,
-                    body=data["body"],
-                    author_name=data.get("author_name", ""),
-                    email=data.get("email", ""),
-                    website=data["website"],
-                    parent_id=data["parent"],
-                    subscribe=data["notify"],
-                    ip_address=request.META.get("REMOTE_ADDR", ""),
-                )
-            except actions.Duplicate as duplicate:
-                messages.info(request, _("You sent this comment already; here it is."))
-                return redirect(duplicate.comment.get_absolute_url())
-            except actions.Refused as refusal:
-                field = refusal.field if refusal.field in form.fields else None
-                form.add_error(field if field != "parent" else None, refusal.message)
-                status = refusal.status
-            else:
-                response = redirect(comment.get_absolute_url())
-                if data["notify"] and not member:
-                    messages.info(
-                        request,
-                        _(
-                            "We sent you an email: please confirm there that you want to "
-                            "hear about replies."
-                        ),
-                    )
-                if comment.status == Comment.Status.APPROVED:
-                    messages.success(request, _("Thank you! Your comment is published."))
-                    return response
-                messages.info(
-                    request,
-                    _(
-                        "Thank you! Your comment is awaiting moderation and shows for "
-                        "everyone once it is approved."
-                    ),
-                )
-                # Held or spam: nothing changed for other readers.
-                return keep_page_cache(response)
-    if status == 200:
-        status = 400
+        result = _take_comment(request, post, form)
+        if isinstance(result, HttpResponseBase):
+            return result
+        status = result
     context = {"post": post, "form": form, "closed": actions.closed_reason(post)}
     return render(request, "comments/form_page.html", context, status=status)
+
+
+def _take_comment(request: HttpRequest, post: Post, form: CommentForm) -> HttpResponseBase | int:
+    """Hand a valid comment form to the submission pipeline: the redirect to the comment,
+    or the status to answer with (the form then carries the reason)."""
+    if flooding(
+        request,
+        "comment",
+        per_device=settings.COMMENT_RATE_PER_DEVICE,
+        per_ip=settings.COMMENT_RATE_PER_IP,
+    ):
+        form.add_error(
+            None, _("You are commenting very quickly. Please wait a minute, then send it again.")
+        )
+        return 429
+    data = form.cleaned_data
+    submission = Submission(
+        participant=submitting_participant(request),
+        text=data["body"],
+        author_name=data.get("author_name", ""),
+        email=data.get("email", ""),
+        website=data["website"],
+        origin=Origin.from_request(
+            request,
+            seconds_to_submit=data["seconds_to_submit"],
+            honeypot_filled=data["honeypot_filled"],
+        ),
+        context_url=absolute_url(post.get_absolute_url()),
+    )
+    try:
+        comment = actions.submit_comment(
+            post, submission, parent_id=data["parent"], subscribe=data["notify"]
+        )
+    except actions.Duplicate as duplicate:
+        messages.info(request, _("You sent this comment already; here it is."))
+        return redirect(duplicate.comment.get_absolute_url())
+    except actions.Refused as refusal:
+        field = refusal.field if refusal.field in form.fields else None
+        form.add_error(field if field != "parent" else None, refusal.message)
+        return refusal.status
+    if data["notify"] and not request.user.is_authenticated:
+        messages.info(
+            request,
+            _("We sent you an email: please confirm there that you want to hear about replies."),
+        )
+    if comment.status == Comment.Status.APPROVED:
+        messages.success(request, _("Thank you! Your comment is published."))
+    else:
+        messages.info(
+            request,
+            _(
+                "Thank you! Your comment is awaiting moderation and shows for everyone once "
+                "it is approved."
+            ),
+        )
+    return redirect(comment.get_absolute_url())
 
 
 # --- the moderation queue -------------------------------------------------------------
 
 
 def _require_queue(request: HttpRequest) -> None:
-    if not queries.may_use_queue(request.user):
+    if not may_use_queue(request.user):
         raise PermissionDenied
 
 
@@ -192,15 +178,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         "statuses": Comment.Status.choices,
         "counts": queries.queue_counts(request.user),
         "comments": queries.queue(request.user, status),
-        "show_email": _is_moderator(request.user),
+        "show_email": sees_commenter_emails(request.user),
         "actions_for_status": _actions_for(status),
     }
     return render(request, "comments/queue.html", context)
-
-
-def _is_moderator(user: Any) -> bool:
-    """Moderators and admins see commenters' email addresses; authors do not."""
-    return bool(user.is_superuser or getattr(user, "is_moderator", False))
 
 
 def _actions_for(status: str) -> list[tuple[str, str]]:
@@ -241,7 +222,7 @@ def _apply_queue_action(request: HttpRequest, status: str) -> HttpResponse:
         messages.error(request, _("Please select at least one comment."))
         return redirect(back)
     comments = list(
-        queries.moderatable(request.user).filter(pk__in=wanted).select_related("participant")
+        moderatable_comments(request.user).filter(pk__in=wanted).select_related("participant")
     )
     if len(comments) != len(wanted):
         raise PermissionDenied
@@ -258,7 +239,7 @@ def _moderatable_comment(request: HttpRequest, pk: int) -> Comment:
     comment = get_object_or_404(
         Comment.objects.select_related("post__blog", "post__author", "participant"), pk=pk
     )
-    if not actions.can_moderate(request.user, comment):
+    if not can_moderate_comment(request.user, comment):
         raise PermissionDenied
     return comment
 
@@ -401,7 +382,7 @@ def own_data_request(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Please wait a while before asking again."))
             status = 429
         elif form.is_valid():
-            actions.send_own_data_link(form.cleaned_data["email"])
+            actions.request_own_data_link(form.cleaned_data["email"], get_language())
             messages.info(
                 request,
                 _(

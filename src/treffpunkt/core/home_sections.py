@@ -1,8 +1,11 @@
 """The home page lists what each part of the site has to show: upcoming events, recent posts.
 
-Each part contributes a section with its items and an empty state that says what to do next.
+``core`` knows none of those parts: each app registers a function that builds its section
+for a request (``register`` in its ``AppConfig.ready``), with an order number that places
+it on the page. A section has its items and an empty state that says what to do next.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,54 +23,22 @@ class HomeSection:
     action_label: str = ""
 
 
+SectionBuilder = Callable[[HttpRequest], HomeSection | None]
+
+_builders: dict[str, tuple[int, SectionBuilder]] = {}
+
+
+def register(key: str, builder: SectionBuilder, order: int = 100) -> None:
+    """Add a section to the home page (lower ``order`` comes first); registering the same
+    key again replaces it."""
+    _builders[key] = (order, builder)
+
+
 def home_sections(request: HttpRequest) -> list[HomeSection]:
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    user = request.user
+    """The sections for this visitor, in order; a builder may return None to show nothing."""
     sections = []
-
-    events_action = ""
-    if user.is_authenticated and user.has_role("organizer"):
-        events_action = reverse("events:create")
-    sections.append(
-        HomeSection(
-            key="events",
-            title=_("Upcoming events"),
-            items=_upcoming_events(),
-            template="events/_home_item.html",
-            empty_text=_(
-                "No events are planned yet. Organizers create an event, print its poster, "
-                "and everyone in the room can post to the live wall from their phone."
-            ),
-            action_url=events_action,
-            action_label=_("Create an event"),
-        )
-    )
-    sections.append(
-        HomeSection(
-            key="posts",
-            title=_("Recent blog posts"),
-            items=_recent_posts(),
-            template="blog/_home_item.html",
-            empty_text=_(
-                "Nothing has been published yet. Authors write posts here; readers answer "
-                "with comments."
-            ),
-        )
-    )
+    for _order, builder in sorted(_builders.values(), key=lambda entry: entry[0]):
+        section = builder(request)
+        if section is not None:
+            sections.append(section)
     return sections
-
-
-def _upcoming_events() -> list[Any]:
-    from treffpunkt.events.queries import upcoming_events
-
-    return list(upcoming_events(limit=6))
-
-
-def _recent_posts() -> list[Any]:
-    try:
-        from treffpunkt.blog.queries import recent_posts
-    except ImportError:
-        return []
-    return list(recent_posts(limit=6))

@@ -214,12 +214,6 @@ def reset_backend() -> None:
         _backend = None
 
 
-def sse_frame(message_id: int | None, event: str, data: Any) -> str:
-    """One Server-Sent Events frame."""
-    head = f"id: {message_id}\n" if message_id is not None else ""
-    return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
-
-
 def publish(channel: str, message: Message) -> None:
     """Send a small message to everyone subscribed to the channel, in every process."""
     try:

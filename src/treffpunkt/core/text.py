@@ -1,18 +1,25 @@
-"""Short texts from guests: cleaning, counting like Mastodon, and safe HTML with links."""
+"""Plain text that people write (wall posts, comments): cleaning, counting like Mastodon,
+and the one linkifier that turns it into safe HTML.
+
+Wall posts (``events.text``) and comments (``comments.text``) both go through ``linkify``;
+what they add on top is explicit there: hashtag links and line breaks on the wall,
+paragraphs in comments.
+"""
 
 import re
 import unicodedata
+from collections.abc import Callable
 
-from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 
 # Mastodon counts every link as 23 characters, whatever its length.
 LINK_LENGTH = 23
 URL_RE = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.IGNORECASE)
-HASHTAG_RE = re.compile(r"(?<![\w/&])#(\w{1,60})", re.UNICODE)
-# Characters with no business in a wall post: control characters (except line breaks and
-# tabs), zero-width and direction-changing characters that can hide or reorder text.
+SCHEME_RE = re.compile(r"^https?://(www\.)?", re.IGNORECASE)
+LINK_REL = "nofollow noopener ugc"
+# Characters with no business in text people write: control characters (except line
+# breaks and tabs), zero-width and direction-changing characters that can hide or reorder
+# text.
 INVISIBLE_RE = re.compile(
     "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
     "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
@@ -34,37 +41,24 @@ def count_characters(text: str) -> int:
     return len(URL_RE.sub("x" * LINK_LENGTH, text))
 
 
-def _hashtag_url(tag: str) -> str:
-    try:
-        return reverse("events:join", args=[tag])
-    except NoReverseMatch:
-        return ""
+def shown_link(url: str, max_length: int = 40) -> str:
+    """A link as people read it: without scheme and "www.", shortened with an ellipsis."""
+    shown = SCHEME_RE.sub("", url)
+    return shown if len(shown) <= max_length else shown[: max_length - 1] + "…"
 
 
-def render_post_text(text: str) -> SafeString:
-    """Escaped text with links, hashtags linked to their event page, and line breaks."""
+def linkify(text: str, *, render_plain: Callable[[str], str] = escape) -> str:
+    """Text as HTML: every character escaped, http(s) links as ``nofollow ugc`` links.
+
+    ``render_plain`` renders the text between links (escaping it first); wall posts pass one
+    that also links hashtags. The result is safe to mark as such.
+    """
     parts: list[str] = []
     position = 0
     for match in URL_RE.finditer(text):
-        parts.append(_render_plain(text[position : match.start()]))
+        parts.append(render_plain(text[position : match.start()]))
         url = match.group(0)
-        shown = re.sub(r"^https?://(www\.)?", "", url)
-        if len(shown) > 40:
-            shown = shown[:39] + "…"
-        parts.append(
-            f'<a href="{escape(url)}" rel="nofollow noopener ugc" target="_blank">'
-            f"{escape(shown)}</a>"
-        )
+        parts.append(f'<a href="{escape(url)}" rel="{LINK_REL}">{escape(shown_link(url))}</a>')
         position = match.end()
-    parts.append(_render_plain(text[position:]))
-    return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
-
-
-def _render_plain(chunk: str) -> str:
-    html = escape(chunk)
-
-    def link_tag(match: re.Match[str]) -> str:
-        url = _hashtag_url(match.group(1))
-        return f'<a href="{url}" class="hashtag">#{match.group(1)}</a>' if url else match.group(0)
-
-    return HASHTAG_RE.sub(link_tag, html).replace("\n", "<br>")
+    parts.append(render_plain(text[position:]))
+    return "".join(parts)

@@ -7,6 +7,7 @@ from django.template import loader
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 
+from treffpunkt.core.home_sections import home_sections
 from treffpunkt.core.markdown import render_markdown
 from treffpunkt.core.models import LegalPage
 from treffpunkt.core.queries import legal_page
@@ -15,9 +16,7 @@ logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    # Later parts (events, blog) add their lists here through core.home_sections.
-    from treffpunkt.core.home_sections import home_sections
-
+    # The parts of the site (events, blogs) register their sections in core.home_sections.
     return render(request, "core/home.html", {"sections": home_sections(request)})
 
 

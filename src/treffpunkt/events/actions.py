@@ -5,11 +5,10 @@ to the live stream after the commit.
 """
 
 import re
-from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,29 +17,33 @@ from django.utils.translation import gettext_noop
 from treffpunkt.accounts.models import User
 from treffpunkt.blog import actions as blog_actions
 from treffpunkt.blog.models import Blog, Post
+from treffpunkt.blog.permissions import can_write_in
 from treffpunkt.core import live
 from treffpunkt.core.actions import block_participant
 from treffpunkt.core.images import reencode_image
+from treffpunkt.core.links import absolute_url
 from treffpunkt.core.models import Participant
 from treffpunkt.core.text import clean_text, count_characters
 from treffpunkt.events import feeds
 from treffpunkt.events.models import Contribution, Event, WallChange, new_short_code
+from treffpunkt.events.permissions import can_organize
 from treffpunkt.events.queries import recap_contributions
 from treffpunkt.events.recap import recap_markdown
-from treffpunkt.moderation.actions import Reason, check_content, record_check, record_decision
-from treffpunkt.moderation.models import Decision, ItemKind, Verdict
+from treffpunkt.moderation.actions import CheckResult, Reason, record_check, record_decision
+from treffpunkt.moderation.models import Decision, ItemKind, Source, Verdict
+from treffpunkt.moderation.submissions import (
+    Origin,
+    Refused,
+    Stored,
+    Submission,
+    check_submission,
+    submit,
+)
 
 HASHTAG_RE = re.compile(r"^\w{1,60}$", re.UNICODE)
 MAX_CHARACTERS = 500
 
-
-class Refused(Exception):
-    """A submission that cannot be taken; the message is for the guest, in their language."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+__all__ = ["Refused", "Submission"]  # what views and the fediverse adapters take from here
 
 
 def validate_hashtag(value: str) -> str:
@@ -93,100 +96,109 @@ def update_event(event: Event, **fields: Any) -> Event:
     return event
 
 
-def can_moderate(user: Any, event: Event) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return (
-        event.organizers.filter(pk=user.pk).exists() or event.moderators.filter(pk=user.pk).exists()
-    )
-
-
-def can_organize(user: Any, event: Event) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return bool(user.is_superuser or event.organizers.filter(pk=user.pk).exists())
-
-
-# --- contributions --------------------------------------------------------------------
+# --- contributions ---------------------------------------------------------------------
 
 
 def clean_contribution_text(text: str) -> str:
     text = clean_text(text or "")
     if not text:
-        raise Refused(_("Please write something first."))
+        raise Refused(_("Please write something first."), field="text")
     length = count_characters(text)
     if length > MAX_CHARACTERS:
         raise Refused(
             _("That is %(length)s characters; at most %(max)s fit on the wall.")
-            % {"length": length, "max": MAX_CHARACTERS}
+            % {"length": length, "max": MAX_CHARACTERS},
+            field="text",
         )
     return text
 
 
-def submit_contribution(
-    *,
-    event: Event,
-    participant: Participant,
-    text: str,
-    author_name: str = "",
-    photo: UploadedFile | None = None,
-    photo_alt: str = "",
-    ip_address: str = "",
-    source: str = Contribution.Source.WEB,
-    remote_url: str = "",
-    created_at: datetime | None = None,
-) -> Contribution:
+class Wall:
+    """An event's wall as a destination of the submission pipeline
+    (``moderation.submissions``): its rules, and how a post is stored and goes live."""
+
+    item_kind = ItemKind.WALL_POST
+
+    def __init__(self, event: Event) -> None:
+        self.event = event
+        self.photo_file: ContentFile[bytes] | None = None
+        self.saved_photo: tuple[Any, str] | None = None
+
+    @property
+    def blocked_message(self) -> str:
+        return _("You cannot post here any more. Please talk to the organizers.")
+
+    def prepare(self, submission: Submission) -> Submission:
+        text = clean_contribution_text(submission.text)
+        if self.event.is_over():
+            raise Refused(
+                _("This event is over; its wall can still be read but takes no new posts."), 403
+            )
+        if submission.photo is not None:
+            # Decoded and re-encoded before the write transaction: a large image never
+            # holds up other guests' posts.
+            try:
+                self.photo_file = reencode_image(submission.photo, max_side=1600)
+            except ValidationError as error:
+                raise Refused(" ".join(error.messages), field="photo") from None
+        return submission.replace(
+            text=text,
+            author_name=clean_text(submission.author_name)[:80],
+            photo_alt=clean_text(submission.photo_alt)[:500] if self.photo_file else "",
+        )
+
+    def words_to_hold(self) -> list[str]:
+        return self.event.blocked_word_list()
+
+    def discard_photo(self) -> None:
+        """The post was not stored after all (a rollback, a failed commit): its photo goes."""
+        if self.saved_photo is not None:
+            storage, name = self.saved_photo
+            storage.delete(name)
+            self.saved_photo = None
+
+    def store(self, submission: Submission, check: CheckResult) -> Stored[Contribution]:
+        contribution = Contribution(
+            event=self.event,
+            participant=submission.participant,
+            author_name=submission.author_name,
+            text=submission.text,
+            photo_alt=submission.photo_alt,
+            state=_initial_state(self.event, check.verdict),
+            source=Contribution.Source.WEB
+            if submission.from_form
+            else Contribution.Source.FEDIVERSE,
+            remote_url=submission.remote_id,
+            moderation_score=round(check.score, 3),
+            moderation_reasons=check.reasons_json,
+            created_at=submission.published_at or timezone.now(),
+        )
+        if self.photo_file is not None:
+            contribution.photo.save(
+                self.photo_file.name or "photo.webp", self.photo_file, save=False
+            )
+            self.saved_photo = (contribution.photo.storage, contribution.photo.name)
+        contribution.save()
+        held_by = (
+            [Reason(gettext_noop("the event's moderators approve every post first"))]
+            if check.verdict == Verdict.PUBLISH and contribution.state == Contribution.State.HELD
+            else []
+        )
+        _record_change(contribution, WallChange.Kind.CREATED)
+        return Stored(contribution, contribution.pk, held_by)
+
+
+def submit_contribution(event: Event, submission: Submission) -> Contribution:
     """Take a post for the wall: check it, store it, and put it live after the commit.
 
     Raises Refused with a message for the guest when it cannot be taken.
     """
-    text = clean_contribution_text(text)
-    if event.is_over():
-        raise Refused(
-            _("This event is over; its wall can still be read but takes no new posts."), 403
-        )
-    if participant.is_blocked:
-        raise Refused(_("You cannot post here any more. Please talk to the organizers."), 403)
-    photo_file = None
-    if photo is not None:
-        try:
-            photo_file = reencode_image(photo, max_side=1600)
-        except ValidationError as error:
-            raise Refused(" ".join(error.messages)) from None
-    with transaction.atomic():
-        result = check_content(
-            text=text,
-            participant=participant,
-            kind=ItemKind.WALL_POST if source == "web" else ItemKind.REMOTE_REPLY,
-            ip_address=ip_address,
-            words_to_hold=event.blocked_word_list(),
-        )
-        contribution = Contribution(
-            event=event,
-            participant=participant,
-            author_name=clean_text(author_name)[:80],
-            text=text,
-            photo_alt=clean_text(photo_alt)[:500] if photo_file else "",
-            state=_initial_state(event, result.verdict),
-            source=source,
-            remote_url=remote_url,
-            moderation_score=round(result.score, 3),
-            moderation_reasons=result.reasons_json,
-            created_at=created_at or timezone.now(),
-        )
-        if photo_file is not None:
-            contribution.photo.save(photo_file.name or "photo.webp", photo_file, save=False)
-        contribution.save()
-        held_by = (
-            [Reason(gettext_noop("the event's moderators approve every post first"))]
-            if result.verdict == Verdict.PUBLISH and contribution.state == Contribution.State.HELD
-            else []
-        )
-        record_check(result, contribution.pk, held_by)
-        _record_change(contribution, WallChange.Kind.CREATED)
-    return contribution
+    wall = Wall(event)
+    try:
+        return submit(submission, wall)
+    except BaseException:
+        wall.discard_photo()
+        raise
 
 
 def _initial_state(event: Event, verdict: str) -> str:
@@ -198,32 +210,41 @@ def _initial_state(event: Event, verdict: str) -> str:
 
 
 def edit_contribution(
-    contribution: Contribution, text: str, photo_alt: str | None = None
+    contribution: Contribution,
+    text: str,
+    photo_alt: str | None = None,
+    origin: Origin | None = None,
 ) -> Contribution:
-    """The author changes their post (within the edit window); it is checked again."""
+    """The author changes their post (within the edit window); a changed text is checked
+    again (before the write transaction) and a visible post the filter now doubts waits."""
     text = clean_contribution_text(text)
     if not contribution.can_be_changed_by_author():
         raise Refused(_("Posts can be changed only in the first 24 hours."), 403)
+    check = None
+    if text != contribution.text:
+        edited = Submission(
+            participant=contribution.participant,
+            text=text,
+            source=Source.FORM
+            if contribution.source == Contribution.Source.WEB
+            else Source.FEDIVERSE_REPLY,
+            origin=origin or Origin(),
+            context_url=absolute_url(contribution.event.get_absolute_url()),
+        )
+        check = check_submission(edited, ItemKind.WALL_POST, contribution.event.blocked_word_list())
     with transaction.atomic():
         contribution = (
             Contribution.objects.select_for_update(of=("self",))
             .select_related("event", "participant")
             .get(pk=contribution.pk)
         )
-        event = contribution.event
-        if text != contribution.text:
-            result = check_content(
-                text=text,
-                participant=contribution.participant,
-                kind=ItemKind.WALL_POST,
-                words_to_hold=event.blocked_word_list(),
-            )
-            record_check(result, contribution.pk)
-            contribution.moderation_score = round(result.score, 3)
-            contribution.moderation_reasons = result.reasons_json
+        if check is not None:
+            record_check(check, contribution.pk)
+            contribution.moderation_score = round(check.score, 3)
+            contribution.moderation_reasons = check.reasons_json
             if (
                 contribution.state == Contribution.State.VISIBLE
-                and result.verdict != Verdict.PUBLISH
+                and check.verdict != Verdict.PUBLISH
             ):
                 contribution.state = Contribution.State.HELD
         contribution.text = text
@@ -302,7 +323,7 @@ def _log_decision(
     contribution: Contribution, action: str, moderator: User | None, reason: str
 ) -> None:
     record_decision(
-        kind=ItemKind.WALL_POST if contribution.source == "web" else ItemKind.REMOTE_REPLY,
+        kind=ItemKind.WALL_POST,
         object_id=contribution.pk,
         action=action,
         moderator=moderator,
@@ -340,7 +361,7 @@ def draft_post_from_recap(event: Event, *, blog: Blog, editor: User) -> Post:
     The organizer edits and publishes it like any other post; the hashtag becomes a tag.
     While that draft is unpublished, asking again returns it instead of making another.
     """
-    if not can_organize(editor, event) or not blog_actions.can_write_in(editor, blog):
+    if not can_organize(editor, event) or not can_write_in(editor, blog):
         raise PermissionDenied(_("You cannot write this event's story in that blog."))
     earlier = Post.objects.filter(
         blog=blog,

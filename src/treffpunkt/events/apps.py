@@ -6,3 +6,9 @@ class EventsConfig(AppConfig):
     name = "treffpunkt.events"
     label = "events"
     verbose_name = _("Events")
+
+    def ready(self) -> None:
+        from treffpunkt.core import home_sections
+        from treffpunkt.events.home import upcoming_events_section
+
+        home_sections.register("events", upcoming_events_section, order=10)

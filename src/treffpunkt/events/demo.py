@@ -8,6 +8,7 @@ from treffpunkt.accounts.models import User
 from treffpunkt.core.actions import participant_for_guest
 from treffpunkt.events.actions import create_event, moderate_contribution, submit_contribution
 from treffpunkt.events.models import Event
+from treffpunkt.moderation.submissions import Submission
 
 DEMO_POSTS = [
     (
@@ -56,11 +57,13 @@ def load() -> list[str]:
     for number, (name, text) in enumerate(DEMO_POSTS):
         guest = participant_for_guest(f"demo{number:028d}", display_name=name)
         contribution = submit_contribution(
-            event=event,
-            participant=guest,
-            text=text,
-            author_name=name,
-            created_at=now - timedelta(minutes=50 - number * 7),
+            event,
+            Submission(
+                participant=guest,
+                text=text,
+                author_name=name,
+                published_at=now - timedelta(minutes=50 - number * 7),
+            ),
         )
         first = first or contribution
     if first is not None:

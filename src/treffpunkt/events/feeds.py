@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import translation
 
-from treffpunkt.core import live
+from treffpunkt.core import live, sse
 from treffpunkt.events import queries
 from treffpunkt.events.models import Contribution
 from treffpunkt.events.payloads import moderation_payload, public_payload
@@ -42,7 +42,6 @@ QUEUE_SIZE = 500  # batches a queued subscriber may fall behind before it is sen
 HELD_LIMIT = 500  # batches a sink may collect while its replay is being written
 BATCH_SECONDS = 0.1  # at most one write per viewer in this time (changes are merged)
 READY_TIMEOUT = 30  # seconds a new subscriber waits for its feed to start
-PING = b"event: ping\ndata: {}\n\n"
 
 
 def channel(event_id: int) -> str:
@@ -59,7 +58,7 @@ def render_changes(
         return after, []
     last = changes[-1][0].pk
     if len(changes) >= queries.REPLAY_LIMIT:
-        return last, [live.sse_frame(last, "reload", {})]
+        return last, [sse.frame(last, "reload", {})]
     latest: dict[int, tuple[int, Contribution | None]] = {}
     for change, contribution in changes:
         latest[change.contribution_id] = (change.pk, contribution)
@@ -73,7 +72,7 @@ def render_changes(
             audience == WALL and contribution.state != Contribution.State.VISIBLE
         ):
             frames.append(
-                live.sse_frame(change_id, "remove", {"id": contribution_id, "contributors": count})
+                sse.frame(change_id, "remove", {"id": contribution_id, "contributors": count})
             )
         else:
             data = (
@@ -81,7 +80,7 @@ def render_changes(
                 if audience == WALL
                 else moderation_payload(contribution, count)
             )
-            frames.append(live.sse_frame(change_id, "upsert", data))
+            frames.append(sse.frame(change_id, "upsert", data))
     return last, frames
 
 
@@ -244,7 +243,7 @@ class Feed:
                     try:
                         await notifications.receive(timeout=heartbeat)
                     except TimeoutError:
-                        self._send(PING)
+                        self._send(sse.PING)
                         continue
                     # In a burst, changes that come within BATCH_SECONDS of the last write
                     # go out together: one write per viewer for several posts. A change
@@ -339,7 +338,7 @@ async def follow(
     sink = QueueSink()
     feed = None
     try:
-        yield b"retry: 2000\n\n"
+        yield sse.RETRY
         attached = await attach(event_id, audience, language, sink, after)
         if attached is None:
             return  # the feed could not start (database down?): the browser retries

@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from treffpunkt.core.formtiming import check_started, started_value
+from treffpunkt.core.formtiming import seconds_since_shown, started_value
 from treffpunkt.events.models import Event
 
 STARTED_SALT = "treffpunkt.events.form-started"
@@ -101,20 +101,18 @@ class ContributionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("website"):
-            raise forms.ValidationError(
-                _("Your post could not be sent. Please reload the page and try again."),
-                code="honeypot",
+        # The two bot signals are not refusals: they go to the moderation check, which
+        # holds or marks the post with the reason (moderation.scoring).
+        cleaned["honeypot_filled"] = bool(cleaned.get("website"))
+        try:
+            cleaned["seconds_to_submit"] = seconds_since_shown(
+                self.data.get("started", ""),
+                salt=STARTED_SALT,
+                max_age=86400,
+                stale_message=_("This form is too old. Please reload the page and try again."),
             )
-        check_started(
-            self.data.get("started", ""),
-            salt=STARTED_SALT,
-            max_age=86400,
-            stale_message=_("This form is too old. Please reload the page and try again."),
-            too_fast_message=_(
-                "That was very fast. Please read your post once more, then send it again."
-            ),
-        )
+        except forms.ValidationError as error:
+            self.add_error(None, error)
         if cleaned.get("photo") and not cleaned.get("photo_alt", "").strip():
             self.add_error("photo_alt", _("Please describe the photo in a few words."))
         return cleaned

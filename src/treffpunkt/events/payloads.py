@@ -6,8 +6,8 @@ no participant id); the moderators' payload only says which post changed.
 
 from typing import Any
 
-from treffpunkt.core.text import render_post_text
 from treffpunkt.events.models import Contribution
+from treffpunkt.events.text import render_post_text
 
 
 def public_payload(contribution: Contribution, contributors: int) -> dict[str, Any]:

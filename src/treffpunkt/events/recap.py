@@ -1,9 +1,9 @@
 """The recap of an event as Markdown, for download or as the start of a blog post."""
 
-from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from treffpunkt.core.links import absolute_url
 from treffpunkt.events.models import Contribution, Event
 
 
@@ -14,7 +14,7 @@ def _quote(contribution: Contribution) -> list[str]:
     if contribution.photo:
         alt = contribution.photo_alt.replace("]", ")").replace("[", "(")
         lines.append(">")
-        lines.append(f"> ![{alt}]({settings.BASE_URL}{contribution.photo.url})")
+        lines.append(f"> ![{alt}]({absolute_url(contribution.photo.url)})")
     return [*lines, ""]
 
 

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, unquote
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from treffpunkt.core import sse
 from treffpunkt.events import feeds, queries
 
 PATH = re.compile(r"^/(?:(?P<language>[a-z]{2})/)?e/(?P<hashtag>[^/]+)/stream$")
@@ -38,14 +39,13 @@ def matches(scope: Scope) -> re.Match[str] | None:
 
 
 def last_event_id(scope: Scope) -> int:
-    headers = dict(scope.get("headers") or [])
-    raw = headers.get(b"last-event-id", b"").decode("latin-1")
-    if not raw:
-        raw = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("after", ["0"])[0]
-    try:
-        return max(0, int(raw))
-    except ValueError:
-        return 0
+    headers = {
+        name.decode("latin-1"): value.decode("latin-1")
+        for name, value in scope.get("headers") or []
+        if name == b"last-event-id"
+    }
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return sse.last_event_id(headers, query)
 
 
 async def _plain(send: Any, status: int, text: str) -> None:
@@ -77,17 +77,13 @@ async def wall_stream(scope: Scope, receive: Any, send: Any, match: re.Match[str
         {
             "type": "http.response.start",
             "status": 200,
-            "headers": [
-                (b"content-type", b"text/event-stream; charset=utf-8"),
-                (b"cache-control", b"no-cache"),
-                (b"x-accel-buffering", b"no"),
-            ],
+            "headers": sse.ASGI_HEADERS,
         }
     )
     if scope["method"] == "HEAD":
         await send({"type": "http.response.body", "body": b""})
         return
-    await send(_body(b"retry: 2000\n\n"))
+    await send(_body(sse.RETRY))
     sink = feeds.AsgiSink(send)
     disconnected = asyncio.ensure_future(_wait_for_disconnect(receive))
     attaching = asyncio.ensure_future(

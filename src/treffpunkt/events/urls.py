@@ -9,7 +9,8 @@ urlpatterns = [
     path("e/<str:hashtag>/", views.join, name="join"),
     path("e/<str:hashtag>/edit/", views.edit_event, name="edit"),
     path("e/<str:hashtag>/wall/", views.wall, name="wall"),
-    path("e/<str:hashtag>/stream", views.stream, name="stream"),
+    # Served by events.stream_app in front of Django; the view only names the address.
+    path("e/<str:hashtag>/stream", views.stream_outside_asgi, name="stream"),
     path("e/<str:hashtag>/qr.svg", views.qr_code, name="qr"),
     path("e/<str:hashtag>/poster/", views.poster, name="poster"),
     path("e/<str:hashtag>/recap/", views.recap, name="recap"),

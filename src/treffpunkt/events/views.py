@@ -17,21 +17,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import is_ratelimited
 
 from treffpunkt.accounts.models import Role, User
 from treffpunkt.accounts.permissions import role_required
-from treffpunkt.blog.actions import blogs_for_author
 from treffpunkt.blog.models import Blog
-from treffpunkt.core.actions import participant_for_guest, participant_for_member
-from treffpunkt.core.devices import current_device_id, ensure_device_id
-from treffpunkt.core.models import Participant
-from treffpunkt.core.queries import current_participant
+from treffpunkt.blog.queries import blogs_for_author
+from treffpunkt.core import sse
+from treffpunkt.core.links import absolute_url
+from treffpunkt.core.participants import current_participant, submitting_participant
+from treffpunkt.core.ratelimits import flooding
 from treffpunkt.events import actions, feeds, queries
 from treffpunkt.events.forms import ContributionForm, EditContributionForm, EventForm
 from treffpunkt.events.models import Contribution, Event
+from treffpunkt.events.permissions import can_moderate_wall, can_organize
 from treffpunkt.events.recap import recap_markdown
 from treffpunkt.moderation.models import Decision
+from treffpunkt.moderation.submissions import Origin, Submission
 
 
 def _event_or_404(hashtag: str) -> Event:
@@ -41,12 +42,8 @@ def _event_or_404(hashtag: str) -> Event:
     return event
 
 
-def _absolute(path: str) -> str:
-    return f"{settings.BASE_URL}{path}"
-
-
 def short_link_url(event: Event) -> str:
-    return _absolute(reverse("short_link", args=[event.short_code]))
+    return absolute_url(reverse("short_link", args=[event.short_code]))
 
 
 # --- organizing -----------------------------------------------------------------------
@@ -69,7 +66,7 @@ def create_event(request: HttpRequest) -> HttpResponse:
 
 def edit_event(request: HttpRequest, hashtag: str) -> HttpResponse:
     event = _event_or_404(hashtag)
-    if not actions.can_organize(request.user, event):
+    if not can_organize(request.user, event):
         raise PermissionDenied
     form = EventForm(request.POST or None, instance=event)
     if request.method == "POST" and form.is_valid():
@@ -92,92 +89,80 @@ def short_link(request: HttpRequest, code: str) -> HttpResponse:
 # --- guests ---------------------------------------------------------------------------
 
 
-def _participant_for_request(request: HttpRequest, author_name: str = "") -> Participant:
-    if request.user.is_authenticated:
-        return participant_for_member(request.user)
-    new_device = current_device_id(request) is None
-    return participant_for_guest(
-        ensure_device_id(request), display_name=author_name, new_device=new_device
-    )
-
-
-def _device_key(group: str, request: HttpRequest) -> str:
-    if request.user.is_authenticated:
-        return f"user:{request.user.pk}"
-    # A device without a cookie gets one now; a bot that drops cookies meets the IP limit.
-    return f"device:{ensure_device_id(request)}"
-
-
-def _rate_limited(request: HttpRequest) -> bool:
-    return any(
-        is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
-        for group, key, rate in (
-            ("wall-device", _device_key, settings.WALL_RATE_PER_DEVICE),
-            ("wall-ip", "ip", settings.WALL_RATE_PER_IP),
-        )
-    )
-
-
 def join(request: HttpRequest, hashtag: str) -> HttpResponse:
     """The page guests reach from the QR code: what the event is, the form, their posts."""
     event = _event_or_404(hashtag)
     if event.hashtag != hashtag:
         return redirect("events:join", hashtag=event.hashtag)
-    current = current_participant(request)
-    participant_id = current.pk if current else None
     status = 200
     if request.method == "POST":
         form = ContributionForm(request.POST, request.FILES, member=request.user.is_authenticated)
         if form.is_valid():
-            if _rate_limited(request):
-                form.add_error(
-                    None,
-                    _("You are posting very quickly. Please wait a minute, then send it again."),
-                )
-                status = 429
-            else:
-                try:
-                    author_name = form.cleaned_data.get("author_name", "")
-                    participant = _participant_for_request(request, author_name)
-                    contribution = actions.submit_contribution(
-                        event=event,
-                        participant=participant,
-                        text=form.cleaned_data["text"],
-                        author_name=author_name,
-                        photo=form.cleaned_data["photo"] or None,
-                        photo_alt=form.cleaned_data["photo_alt"],
-                        ip_address=request.META.get("REMOTE_ADDR", ""),
-                    )
-                except actions.Refused as refusal:
-                    form.add_error(None, refusal.message)
-                    status = refusal.status
-                else:
-                    if contribution.state == Contribution.State.VISIBLE:
-                        messages.success(request, _("Thank you! Your post is on the wall now."))
-                    else:
-                        messages.info(
-                            request,
-                            _(
-                                "Thank you! Your post is waiting for the moderators and shows "
-                                "on the wall once approved."
-                            ),
-                        )
-                    return redirect(f"{reverse('events:join', args=[event.hashtag])}#your-posts")
+            status = _take_contribution(request, event, form)
+            if status == 302:
+                return redirect(f"{reverse('events:join', args=[event.hashtag])}#your-posts")
         if form.errors and status == 200:
             status = 400
     else:
+        current = current_participant(request)
         initial = {"author_name": current.display_name} if current else {}
         form = ContributionForm(initial=initial, member=request.user.is_authenticated)
+    current = current_participant(request)
     context = {
         "event": event,
         "form": form,
-        "own": queries.device_contributions(event, participant_id),
+        "own": queries.device_contributions(event, current.pk if current else None),
         "contributions": queries.wall_contributions(event, limit=50),
         "is_over": event.is_over(),
         "short_link": short_link_url(event),
-        "can_moderate": actions.can_moderate(request.user, event),
+        "can_moderate": can_moderate_wall(request.user, event),
     }
     return render(request, "events/join.html", context, status=status)
+
+
+def _take_contribution(request: HttpRequest, event: Event, form: ContributionForm) -> int:
+    """Hand a valid join form to the submission pipeline; the status to answer with (302
+    after a stored post), with the form's errors set otherwise."""
+    if flooding(
+        request,
+        "wall",
+        per_device=settings.WALL_RATE_PER_DEVICE,
+        per_ip=settings.WALL_RATE_PER_IP,
+    ):
+        form.add_error(
+            None, _("You are posting very quickly. Please wait a minute, then send it again.")
+        )
+        return 429
+    data = form.cleaned_data
+    submission = Submission(
+        participant=submitting_participant(request),
+        text=data["text"],
+        author_name=data.get("author_name", ""),
+        photo=data["photo"] or None,
+        photo_alt=data["photo_alt"],
+        origin=Origin.from_request(
+            request,
+            seconds_to_submit=data["seconds_to_submit"],
+            honeypot_filled=data["honeypot_filled"],
+        ),
+        context_url=absolute_url(event.get_absolute_url()),
+    )
+    try:
+        contribution = actions.submit_contribution(event, submission)
+    except actions.Refused as refusal:
+        form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        return refusal.status
+    if contribution.state == Contribution.State.VISIBLE:
+        messages.success(request, _("Thank you! Your post is on the wall now."))
+    else:
+        messages.info(
+            request,
+            _(
+                "Thank you! Your post is waiting for the moderators and shows on the wall "
+                "once approved."
+            ),
+        )
+    return 302
 
 
 def _own_contribution(request: HttpRequest, hashtag: str, pk: int) -> Contribution:
@@ -197,7 +182,9 @@ def edit_contribution(request: HttpRequest, hashtag: str, pk: int) -> HttpRespon
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            actions.edit_contribution(contribution, form.cleaned_data["text"])
+            actions.edit_contribution(
+                contribution, form.cleaned_data["text"], origin=Origin.from_request(request)
+            )
         except actions.Refused as refusal:
             form.add_error("text", refusal.message)
             status = refusal.status
@@ -288,7 +275,7 @@ def recap(request: HttpRequest, hashtag: str) -> HttpResponse:
         "timeline": [c for c in contributions if not c.pinned],
         "contribution_count": len(contributions),
         "contributor_count": len({c.participant_id for c in contributions}),
-        "can_organize": actions.can_organize(request.user, event),
+        "can_organize": can_organize(request.user, event),
         "draft_blogs": _draft_blogs(request, event),
     }
     return render(request, "events/recap.html", context)
@@ -296,7 +283,7 @@ def recap(request: HttpRequest, hashtag: str) -> HttpResponse:
 
 def _draft_blogs(request: HttpRequest, event: Event) -> list[Blog]:
     """The blogs in which this organizer may turn the recap into a post."""
-    if not actions.can_organize(request.user, event):
+    if not can_organize(request.user, event):
         return []
     return blogs_for_author(request.user)
 
@@ -336,7 +323,7 @@ def moderate(request: HttpRequest, hashtag: str) -> HttpResponse:
         from django.contrib.auth.views import redirect_to_login
 
         return redirect_to_login(request.get_full_path())
-    if not actions.can_moderate(request.user, event):
+    if not can_moderate_wall(request.user, event):
         raise PermissionDenied
     queue = queries.moderation_queue(event)
     context = {
@@ -353,7 +340,7 @@ def moderate(request: HttpRequest, hashtag: str) -> HttpResponse:
 def moderation_item(request: HttpRequest, hashtag: str, pk: int) -> HttpResponse:
     """One post as the moderation page shows it; fetched by the page after each change."""
     event = _event_or_404(hashtag)
-    if not actions.can_moderate(request.user, event):
+    if not can_moderate_wall(request.user, event):
         raise PermissionDenied
     contribution = get_object_or_404(
         Contribution.objects.select_related("participant__user"), pk=pk, event=event
@@ -367,7 +354,7 @@ MODERATION_ACTIONS = {"approve", "hide", "spam", "pin", "unpin", "delete", "bloc
 @require_POST
 def moderate_action(request: HttpRequest, hashtag: str, pk: int, action: str) -> HttpResponseBase:
     event = _event_or_404(hashtag)
-    if not actions.can_moderate(request.user, event):
+    if not can_moderate_wall(request.user, event):
         raise PermissionDenied
     if action not in MODERATION_ACTIONS:
         raise Http404
@@ -390,36 +377,27 @@ def moderate_action(request: HttpRequest, hashtag: str, pk: int, action: str) ->
 # --- live stream ----------------------------------------------------------------------
 
 
-def _last_event_id(request: HttpRequest) -> int:
-    raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or "0"
-    try:
-        return max(0, int(raw))
-    except ValueError:
-        return 0
-
-
-def _event_stream(request: HttpRequest, event: Event, audience: str) -> StreamingHttpResponse:
-    frames = feeds.follow(event.pk, audience, _last_event_id(request), request.LANGUAGE_CODE)
-    response = StreamingHttpResponse(frames, content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
-    return response
-
-
-async def _find_event(hashtag: str) -> Event:
+async def moderation_stream(request: HttpRequest, hashtag: str) -> HttpResponseBase:
+    """The moderators' live stream (the public one is ``events.stream_app``)."""
     event = await sync_to_async(queries.event_by_hashtag, thread_sensitive=False)(hashtag)
     if event is None:
         raise Http404(_("There is no event with this hashtag."))
-    return event
-
-
-async def stream(request: HttpRequest, hashtag: str) -> HttpResponseBase:
-    return _event_stream(request, await _find_event(hashtag), feeds.WALL)
-
-
-async def moderation_stream(request: HttpRequest, hashtag: str) -> HttpResponseBase:
-    event = await _find_event(hashtag)
     user = await request.auser()
-    if not await sync_to_async(actions.can_moderate, thread_sensitive=False)(user, event):
+    if not await sync_to_async(can_moderate_wall, thread_sensitive=False)(user, event):
         raise PermissionDenied
-    return _event_stream(request, event, feeds.MODERATE)
+    frames = feeds.follow(
+        event.pk,
+        feeds.MODERATE,
+        sse.last_event_id(request.headers, request.GET),
+        request.LANGUAGE_CODE,
+    )
+    return StreamingHttpResponse(frames, content_type=sse.CONTENT_TYPE, headers=sse.HEADERS)
+
+
+def stream_outside_asgi(request: HttpRequest, hashtag: str) -> HttpResponse:
+    """The public wall stream is served by ``events.stream_app`` in front of Django (see
+    ``treffpunkt.asgi``); this view only names its address for ``{% url %}``. Reaching it
+    means the site runs without ``treffpunkt serve`` (e.g. Django's runserver)."""
+    return HttpResponse(
+        _("The live stream needs `treffpunkt serve`."), status=503, content_type="text/plain"
+    )

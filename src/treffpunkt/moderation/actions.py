@@ -194,6 +194,7 @@ def check_content(
     text: str,
     participant: Participant,
     kind: str,
+    source: str = "form",
     ip_address: str = "",
     words_to_hold: list[str] | None = None,
     seconds_to_submit: float | None = None,
@@ -207,9 +208,10 @@ def check_content(
     """Score a submission and record the check; the caller stores the item with the verdict.
 
     ``seconds_to_submit`` (since the form was shown) and ``honeypot_filled`` are for items
-    sent with one of our forms; fediverse replies (``kind=remote_reply``) have neither and
-    are not judged on them. Author name, email and URL and the user agent only reach
-    Akismet, when an admin configured it. The check is recorded (unsaved) in
+    sent with one of our forms (``source="form"``); fediverse posts have neither and are not
+    judged on them. Author name, email and URL, the user agent and the page's address
+    only reach Akismet, when an admin configured it (``moderation.submissions`` passes them
+    all). The check is recorded (unsaved) in
     ``result.item``; the caller saves it with ``record_check`` once the checked item has an
     id, in the same transaction.
     """
@@ -242,11 +244,13 @@ def check_content(
         honeypot_filled=honeypot_filled,
         participant_blocked=participant.is_blocked,
         external_spam=external_spam,
+        from_form=source == "form",
     )
     verdict = verdict_for(assessment.score)
     reasons = assessment.reasons
     item = CheckedItem(
         kind=kind,
+        source=source,
         participant=participant,
         text_hash=text_hash,
         ip_hash=ip_hash,

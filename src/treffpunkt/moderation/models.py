@@ -11,7 +11,14 @@ class ItemKind(models.TextChoices):
 
     WALL_POST = "wall_post", _("wall post")
     COMMENT = "comment", _("comment")
-    REMOTE_REPLY = "remote_reply", _("fediverse reply")
+
+
+class Source(models.TextChoices):
+    """Where a submission came from; the filter weighs its signals by this."""
+
+    FORM = "form", _("form on this site")
+    FEDIVERSE_REPLY = "fediverse_reply", _("reply or mention from the fediverse")
+    FEDIVERSE_HASHTAG = "fediverse_hashtag", _("fediverse post with the hashtag")
 
 
 class Verdict(models.TextChoices):
@@ -28,6 +35,10 @@ class CheckedItem(models.Model):
     """
 
     kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices)
+    # Where it came from (moderation.submissions.Source): our form or the fediverse.
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.FORM
+    )
     participant = models.ForeignKey(
         Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="+"
     )

@@ -160,13 +160,17 @@ def assess(
     honeypot_filled: bool = False,
     participant_blocked: bool = False,
     external_spam: bool = False,
+    from_form: bool = True,
 ) -> Assessment:
-    """Score one submission from its text and context."""
+    """Score one submission from its text and context.
+
+    ``from_form``: it was sent with one of our forms, so the honeypot and the time taken to
+    fill it in count; fediverse posts never saw our form and are not judged on them.
+    """
     history = history or History()
     normalized = normalize_text(text) if normalized is None else normalized
     links = find_links(text) if links is None else links
     result = Assessment()
-    from_form = kind != ItemKind.REMOTE_REPLY  # replies from the fediverse never saw our form
 
     if participant_blocked:
         result.add(1.0, gettext_noop("the participant is blocked"))

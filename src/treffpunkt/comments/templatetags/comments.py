@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from treffpunkt.comments import actions, queries
 from treffpunkt.comments.forms import CommentForm
 from treffpunkt.comments.text import render_comment_text
-from treffpunkt.core.queries import current_participant
+from treffpunkt.core.participants import current_participant
 
 register = template.Library()
 # How long a rendered thread is kept at most; any change to the thread replaces it at once.
