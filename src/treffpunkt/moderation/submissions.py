@@ -77,7 +77,8 @@ class Submission:
     the first time is an unsaved Participant that ``submit`` stores with the first item it
     keeps. Name, email and website are what the sender typed (a member's come from their
     account). ``context_url`` is the public address of the place it was sent to (the post
-    or the wall); ``remote_id`` the id of a fediverse object, so it is taken once.
+    or the wall); ``remote_id`` the id of a fediverse object, so it is taken once;
+    ``published_at`` when a fediverse post was written (None: now).
     """
 
     participant: Participant
@@ -92,6 +93,10 @@ class Submission:
     context_url: str = ""
     remote_id: str = ""
     published_at: datetime | None = None
+    # Fediverse submissions: the remote account's server (host) and when the account was
+    # made (its ``published``), signals the filter weighs instead of the form's.
+    server: str = ""
+    account_created_at: datetime | None = None
 
     def replace(self, **changes: Any) -> Submission:
         return dataclasses.replace(self, **changes)
@@ -182,6 +187,8 @@ def check_submission(
         author_url=submission.website,
         user_agent=origin.user_agent,
         context_url=submission.context_url,
+        server=submission.server,
+        account_created_at=submission.account_created_at,
     )
 
 
