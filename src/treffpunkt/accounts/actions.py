@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from treffpunkt.accounts.models import Invitation, Role, User, hash_token
+from treffpunkt.core import changes
 from treffpunkt.core.actions import participant_for_member
 from treffpunkt.core.images import reencode_image
 from treffpunkt.core.links import absolute_url
@@ -168,6 +169,8 @@ def update_profile(
     if old_avatar and old_avatar != new_avatar:
         storage = user.avatar.storage
         transaction.on_commit(lambda: storage.delete(old_avatar))
+    # Authors' names, bios and pictures show on their posts and author pages.
+    changes.announce("member", "updated", user.pk)
     return user
 
 

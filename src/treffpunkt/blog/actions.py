@@ -30,6 +30,7 @@ from treffpunkt.blog.models import (
 )
 from treffpunkt.blog.permissions import can_edit_post, can_write_in
 from treffpunkt.blog.rendering import reading_minutes, render_post_body, summarize
+from treffpunkt.core import changes
 from treffpunkt.core.images import reencode_image
 from treffpunkt.core.text import clean_text
 
@@ -86,6 +87,7 @@ def create_blog(*, title: str, slug: str = "", authors: Any = (), **fields: Any)
     blog.authors.set(authors)
     # The address is this blog's now, also where it was another blog's earlier address.
     BlogSlugRedirect.objects.filter(old_slug=blog.slug).delete()
+    changes.announce("blog", "created", blog.pk)
     return blog
 
 
@@ -107,6 +109,7 @@ def update_blog(blog: Blog, *, authors: Any = None, **fields: Any) -> Blog:
         blog.authors.set(authors)
     # Search entries and suggestions hold nothing of the blog itself, so its posts need no
     # new index entries here.
+    changes.announce("blog", "updated", blog.pk, old_slug=old_slug)
     return blog
 
 
@@ -165,8 +168,38 @@ def _keep_revision(post: Post, editor: User | None) -> None:
     PostRevision.objects.filter(id__in=list(old)).delete()
 
 
-def _changed(post: Post) -> None:
+def _changed(post: Post, verb: str | None) -> None:
+    """After a change of a post: its search entry and suggestions are renewed, and, when
+    readers see the change (``verb``: published, updated, unpublished, deleted), it is
+    announced (core.changes) to the page cache and the fediverse."""
     transaction.on_commit(partial(indexing.post_changed, post.id))
+    if verb is not None:
+        changes.announce("post", verb, post.pk, blog=post.blog_id)
+
+
+def _schedule_publication(post: Post) -> None:
+    """A post published for a later time is announced when that time comes."""
+    from treffpunkt.blog import tasks
+
+    task = tasks.announce_scheduled_post
+    if post.published_at is None or not task.get_backend().supports_defer:
+        return
+    when = post.published_at
+    post_id = post.pk
+    transaction.on_commit(lambda: task.using(run_after=when).enqueue(post_id, when.isoformat()))
+
+
+def announce_scheduled_post(post_id: int, published_at: str) -> bool:
+    """The time of a scheduled post has come: announce it, unless it was taken back or
+    moved meanwhile (then another task, or none, stands for it)."""
+    post = Post.objects.filter(pk=post_id).first()
+    if post is None or not post.is_visible or post.published_at is None:
+        return False
+    if post.published_at.isoformat() != published_at:
+        return False
+    with transaction.atomic():
+        changes.announce("post", "published", post.pk, blog=post.blog_id)
+    return True
 
 
 @transaction.atomic
@@ -236,7 +269,7 @@ def save_post(
     post.full_clean(exclude=["author", "blog"])
     post.save()
     post.tags.set(_tags_for(tag_names))
-    _changed(post)
+    _changed(post, "updated" if post.is_visible else None)
     return post
 
 
@@ -265,6 +298,7 @@ def publish_post(post: Post, *, editor: User, at: datetime | None = None) -> Pos
     post = Post.objects.select_for_update().select_related("blog").get(pk=post.pk)
     if not can_edit_post(editor, post):
         raise PermissionDenied
+    was_visible = post.is_visible
     now = timezone.now()
     if at is not None:
         post.published_at = at
@@ -274,7 +308,11 @@ def publish_post(post: Post, *, editor: User, at: datetime | None = None) -> Pos
         post.published_at = now
     post.status = Post.Status.PUBLISHED
     post.save(update_fields=["status", "published_at"])
-    _changed(post)
+    if post.is_visible:
+        _changed(post, "updated" if was_visible else "published")
+    else:
+        _changed(post, "unpublished" if was_visible else None)
+        _schedule_publication(post)
     return post
 
 
@@ -284,9 +322,10 @@ def unpublish_post(post: Post, *, editor: User) -> Post:
     post = Post.objects.select_for_update().select_related("blog").get(pk=post.pk)
     if not can_edit_post(editor, post):
         raise PermissionDenied
+    was_visible = post.is_visible
     post.status = Post.Status.DRAFT
     post.save(update_fields=["status"])
-    _changed(post)
+    _changed(post, "unpublished" if was_visible else None)
     return post
 
 
@@ -295,9 +334,11 @@ def delete_post(post: Post, *, editor: User) -> None:
     """Delete a post with its revisions, old addresses and suggestions."""
     if not can_edit_post(editor, post):
         raise PermissionDenied
-    post_id = post.id
+    post_id, blog_id, was_visible = post.id, post.blog_id, post.is_visible
     post.delete()
     transaction.on_commit(partial(indexing.post_removed, post_id))
+    if was_visible:
+        changes.announce("post", "deleted", post_id, blog=blog_id)
 
 
 def _checked_alt(alt_text: str) -> str:
@@ -348,7 +389,7 @@ def set_cover_image(
         post.cover_image.save(content.name or "cover.webp", content, save=False)
         post.cover_alt = alt_text
     post.save(update_fields=["cover_image", "cover_alt"])
-    _changed(post)
+    _changed(post, "updated" if post.is_visible else None)
     return post
 
 
@@ -360,6 +401,8 @@ def set_cover_alt(post: Post, *, editor: User, alt_text: str) -> Post:
         raise PermissionDenied
     post.cover_alt = _checked_alt(alt_text)
     post.save(update_fields=["cover_alt"])
+    if post.is_visible:
+        changes.announce("post", "updated", post.pk, blog=post.blog_id)
     return post
 
 

@@ -21,7 +21,6 @@ from treffpunkt.blog.permissions import can_edit_post, can_write_in
 from treffpunkt.blog.related import related_posts
 from treffpunkt.blog.rendering import render_post_body
 from treffpunkt.core.links import absolute_url
-from treffpunkt.core.pagecache import keep_page_cache
 
 POSTS_PER_PAGE = 10
 
@@ -289,7 +288,7 @@ def preview(request: HttpRequest) -> HttpResponse:
         )
     html = render_post_body(form.cleaned_data["body"])
     # A preview changes no page, so the public page cache stays.
-    return keep_page_cache(HttpResponse(html, content_type="text/html; charset=utf-8"))
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
 @role_required(Role.AUTHOR)

@@ -18,7 +18,7 @@ from treffpunkt.accounts.models import User
 from treffpunkt.blog import actions as blog_actions
 from treffpunkt.blog.models import Blog, Post
 from treffpunkt.blog.permissions import can_write_in
-from treffpunkt.core import live
+from treffpunkt.core import changes, live
 from treffpunkt.core.actions import block_participant
 from treffpunkt.core.images import reencode_image
 from treffpunkt.core.links import absolute_url
@@ -79,6 +79,7 @@ def create_event(*, organizer: User, **fields: Any) -> Event:
     else:  # pragma: no cover - 32**6 codes make ten collisions in a row unthinkable
         raise RuntimeError("Could not find a free short code")
     event.organizers.add(organizer)
+    changes.announce("event", "created", event.pk)
     return event
 
 
@@ -93,6 +94,7 @@ def update_event(event: Event, **fields: Any) -> Event:
         setattr(event, name, value)
     event.full_clean(exclude=["short_code"])
     event.save()
+    changes.announce("event", "updated", event.pk)
     return event
 
 
