@@ -285,6 +285,8 @@ EMAIL_BACKEND = (
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
+# Seconds the worker waits for the mail server before it gives up on one attempt.
+EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", f"Treffpunkt <noreply@{BASE_HOST}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -7,17 +7,17 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from treffpunkt.accounts.models import Invitation, Role, User, hash_token
 from treffpunkt.core import changes
 from treffpunkt.core.actions import participant_for_member
 from treffpunkt.core.images import reencode_image
 from treffpunkt.core.links import absolute_url
+from treffpunkt.core.mail import queue_email
 
 logger = logging.getLogger(__name__)
 
@@ -47,26 +47,17 @@ def invite_member(email: str, roles: list[str], invited_by: User | None) -> tupl
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     url = invitation_url(token)
-    language = translation.get_language()
-    transaction.on_commit(lambda: _send_invitation_email(invitation, url, language))
+    # The admin also sees the link on screen and can pass it on by hand.
+    context = {
+        "invitation": invitation,
+        "url": url,
+        "site_url": settings.BASE_URL,
+        "valid_days": settings.INVITATION_VALID_DAYS,
+    }
+    subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+    body = render_to_string("accounts/email/invitation.txt", context)
+    queue_email(subject=subject, body=body, to=[invitation.email])
     return invitation, url
-
-
-def _send_invitation_email(invitation: Invitation, url: str, language: str) -> None:
-    with translation.override(language):
-        context = {
-            "invitation": invitation,
-            "url": url,
-            "site_url": settings.BASE_URL,
-            "valid_days": settings.INVITATION_VALID_DAYS,
-        }
-        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
-        body = render_to_string("accounts/email/invitation.txt", context)
-    try:
-        send_mail(subject, body, None, [invitation.email])
-    except OSError:
-        # The admin sees the link on screen and can pass it on by hand.
-        logger.exception("Could not send the invitation email to %s", invitation.email)
 
 
 def find_invitation(token: str) -> Invitation | None:

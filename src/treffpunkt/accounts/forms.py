@@ -2,10 +2,12 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from treffpunkt.accounts.models import Role, User
+from treffpunkt.core.mail import queue_email
 
 
 class LoginForm(AuthenticationForm):
@@ -142,3 +144,21 @@ class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's password reset form, with the email sent by the background worker (a slow
+    mail server must not hold up the request; core.mail)."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = render_to_string(subject_template_name, context)
+        body = render_to_string(email_template_name, context)
+        queue_email(subject=subject, body=body, to=[to_email])

@@ -19,6 +19,7 @@ from treffpunkt.accounts.forms import (
     InviteForm,
     LoginForm,
     ProfileForm,
+    QueuedPasswordResetForm,
     RegistrationForm,
     RolesForm,
 )
@@ -69,6 +70,7 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
