@@ -44,7 +44,7 @@ def main() -> None:
     ours = measure(linkify)
     django_urlize = measure(lambda text: urlize(text, nofollow=True, autoescape=True))
     print(f"core.text.linkify: {ours:.1f} µs per text (median of {ROUNDS} rounds)")
-    print(f"django urlize:     {django_urlize:.1f} µs per text ({django_urlize / ours:.1f}×)")
+    print(f"django urlize:     {django_urlize:.1f} µs per text ({django_urlize / ours:.1f} times)")
     for text in TEXTS[:6]:
         a, b = linkify(text), urlize(text, nofollow=True, autoescape=True)
         if a != b:

@@ -7,10 +7,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from treffpunkt.accounts.models import Invitation, Role, User, hash_token
 from treffpunkt.accounts.queries import SETUP_SALT
@@ -19,6 +20,7 @@ from treffpunkt.core.actions import participant_for_member
 from treffpunkt.core.images import reencode_image
 from treffpunkt.core.links import absolute_url
 from treffpunkt.core.mail import queue_email
+from treffpunkt.core.text import clean_text, without_control_characters
 
 logger = logging.getLogger(__name__)
 
@@ -58,16 +60,43 @@ def invite_member(email: str, roles: list[str], invited_by: User | None) -> tupl
     return invitation, url
 
 
-@transaction.atomic
+class InvitationUsed(Exception):
+    """The invitation was accepted, revoked or expired meanwhile, or its address became a
+    member's some other way; ``message`` says so in the visitor's language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 def accept_invitation(invitation: Invitation, display_name: str, password: str) -> User:
-    """Create the member an invitation was for, with the roles it carries."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at or invitation.revoked_at or invitation.is_expired:
-        raise ValueError("This invitation can no longer be used.")
-    user = User(email=invitation.email, display_name=display_name.strip())
-    user.set_roles(invitation.roles)
-    user.set_password(password)
-    user.save()
+    """Create the member an invitation was for, with the roles it carries.
+
+    Raises InvitationUsed when it can no longer be used (two clicks at once make one
+    account; the second learns it exists)."""
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+            if invitation.accepted_at or invitation.revoked_at or invitation.is_expired:
+                raise InvitationUsed(
+                    _("This invitation has been used already. Please log in instead.")
+                )
+            if User.objects.filter(email__iexact=invitation.email).exists():
+                raise InvitationUsed(
+                    _("This address has an account already. Please log in instead.")
+                )
+            user = User(email=invitation.email, display_name=display_name.strip())
+            user.set_roles(invitation.roles)
+            user.set_password(password)
+            user.save()
+            return _finish_acceptance(invitation, user)
+    except IntegrityError:  # the same address registered at the same moment
+        raise InvitationUsed(
+            _("This address has an account already. Please log in instead.")
+        ) from None
+
+
+def _finish_acceptance(invitation: Invitation, user: User) -> User:
     participant_for_member(user)
     invitation.accepted_at = timezone.now()
     invitation.user = user
@@ -141,8 +170,8 @@ def update_profile(
     remove_avatar: bool = False,
 ) -> User:
     """Change a member's public profile; a new avatar is checked and re-encoded."""
-    user.display_name = display_name.strip()
-    user.bio = bio.strip()
+    user.display_name = clean_text(display_name)
+    user.bio = without_control_characters(bio).strip()
     old_avatar = user.avatar.name if user.avatar else ""
     if avatar is not None:
         user.avatar.save(

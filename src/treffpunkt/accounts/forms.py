@@ -1,8 +1,10 @@
+import hashlib
 from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
@@ -146,6 +148,9 @@ class RolesForm(forms.Form):
     )
 
 
+RESET_EMAIL_INTERVAL_SECONDS = 10 * 60
+
+
 class QueuedPasswordResetForm(PasswordResetForm):
     """Django's password reset form, with the email sent by the background worker (a slow
     mail server must not hold up the request; core.mail)."""
@@ -159,6 +164,10 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
+        # One email an address in ten minutes, however often someone asks for it.
+        key = "treffpunkt:password-reset:" + hashlib.sha256(to_email.lower().encode()).hexdigest()
+        if not cache.add(key, True, timeout=RESET_EMAIL_INTERVAL_SECONDS):
+            return
         subject = render_to_string(subject_template_name, context)
         body = render_to_string(email_template_name, context)
         queue_email(subject=subject, body=body, to=[to_email])

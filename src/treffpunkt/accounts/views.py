@@ -34,15 +34,22 @@ def _login_email_key(group: str, request: HttpRequest) -> str:
     return request.POST.get("username", "").strip().lower()[:254]
 
 
+def _login_pair_key(group: str, request: HttpRequest) -> str:
+    return f"{_login_email_key(group, request)}|{request.META.get('REMOTE_ADDR', '')}"
+
+
 class LoginView(auth_views.LoginView):
-    """Django's login, with attempts limited per IP address and per email address."""
+    """Django's login, with attempts limited (as django-axes does by default) per IP address
+    and per address-and-IP pair, so nobody can lock a member out by trying wrong passwords
+    for their address from elsewhere; across all IP addresses one address gets
+    ``LOGIN_RATE_PER_ADDRESS`` wrong attempts, after which only the right password gets in."""
 
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        limited = any(
+        limited = [
             is_ratelimited(
                 request,
                 group=f"login-{key_name}",
@@ -50,18 +57,30 @@ class LoginView(auth_views.LoginView):
                 rate=settings.LOGIN_RATE,
                 increment=True,
             )
-            for key_name, key in (("ip", "ip"), ("email", _login_email_key))
-        )
-        if limited:
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(
-                None, _("Too many login attempts. Please wait a minute, then try again.")
-            )
-            response = self.render_to_response(self.get_context_data(form=form))
-            response.status_code = 429
-            return response
-        return super().post(request, *args, **kwargs)
+            for key_name, key in (("ip", "ip"), ("pair", _login_pair_key))
+        ]
+        if any(limited):
+            return self._too_many_attempts()
+        form = self.get_form()
+        if form.is_valid():
+            return self.form_valid(form)
+        if is_ratelimited(
+            request,
+            group="login-email",
+            key=_login_email_key,
+            rate=settings.LOGIN_RATE_PER_ADDRESS,
+            increment=True,
+        ):
+            return self._too_many_attempts()
+        return self.form_invalid(form)
+
+    def _too_many_attempts(self) -> HttpResponse:
+        form = self.get_form()
+        form.errors.clear()
+        form.add_error(None, _("Too many login attempts. Please wait a minute, then try again."))
+        response = self.render_to_response(self.get_context_data(form=form))
+        response.status_code = 429
+        return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -70,11 +89,24 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, with the email sent by the worker; at most ten requests an
+    hour from one IP address (and one email an address in ten minutes, see the form)."""
+
     form_class = QueuedPasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if is_ratelimited(request, group="password-reset", key="ip", rate="10/h", increment=True):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, _("Please wait a while before asking again."))
+            response = self.render_to_response(self.get_context_data(form=form))
+            response.status_code = 429
+            return response
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
         # Links in the email point at the public address, also behind a proxy.
@@ -109,9 +141,13 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "accounts/invitation_invalid.html", status=404)
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
-        user = actions.accept_invitation(
-            invitation, form.cleaned_data["display_name"], form.cleaned_data["password1"]
-        )
+        try:
+            user = actions.accept_invitation(
+                invitation, form.cleaned_data["display_name"], form.cleaned_data["password1"]
+            )
+        except actions.InvitationUsed as used:
+            messages.info(request, used.message)
+            return redirect("accounts:login")
         login(request, user, backend=BACKEND)
         messages.success(request, _("Welcome to %(site)s!") % {"site": site_settings().name})
         return redirect("accounts:profile")

@@ -32,7 +32,7 @@ from treffpunkt.blog.permissions import can_edit_post, can_write_in
 from treffpunkt.blog.rendering import reading_minutes, render_post_body, summarize
 from treffpunkt.core import changes
 from treffpunkt.core.images import reencode_image
-from treffpunkt.core.text import clean_text
+from treffpunkt.core.text import clean_text, without_control_characters
 
 # How many earlier versions of a post are kept.
 REVISIONS_KEPT = 10
@@ -55,6 +55,14 @@ def make_slug(text: str, max_length: int = 100) -> str:
 
 
 # --- blogs ----------------------------------------------------------------------------
+
+
+def _cleaned_text_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Text fields without control characters (feeds cannot carry them)."""
+    return {
+        name: without_control_characters(value) if isinstance(value, str) else value
+        for name, value in fields.items()
+    }
 
 
 def validate_blog_slug(slug: str, blog: Blog | None = None) -> str:
@@ -81,6 +89,7 @@ def create_blog(*, title: str, slug: str = "", authors: Any = (), **fields: Any)
     title = clean_text(title)
     if not title:
         raise ValidationError(_("Please give the blog a title."), code="required")
+    fields = _cleaned_text_fields(fields)
     blog = Blog(title=title, slug=validate_blog_slug(slug or title), **fields)
     blog.full_clean()
     blog.save()
@@ -96,6 +105,7 @@ def update_blog(blog: Blog, *, authors: Any = None, **fields: Any) -> Blog:
     """Change a blog's details and, if given, its authors. Post addresses follow a new
     blog address; links with the old one redirect to the new (blog.views)."""
     old_slug = blog.slug
+    fields = _cleaned_text_fields(fields)
     if "slug" in fields:
         fields["slug"] = validate_blog_slug(fields["slug"], blog)
     for name, value in fields.items():
@@ -235,7 +245,8 @@ def save_post(
     title = clean_text(title)
     if not title:
         raise ValidationError({"title": _("Please give the post a title.")}, code="required")
-    body = (body or "").replace("\r\n", "\n").strip()
+    body = without_control_characters(body or "").strip()
+    excerpt = without_control_characters(excerpt or "")
     wanted_slug = make_slug(slug) or make_slug(title) or "beitrag"
     new_slug = _free_slug(post.blog, wanted_slug, post)
     if slug and make_slug(slug) and new_slug != make_slug(slug):

@@ -283,9 +283,8 @@ def preview(request: HttpRequest) -> HttpResponse:
     """The live preview: the sanitized HTML of the Markdown sent, exactly as readers get it."""
     form = PreviewForm(request.POST)
     if not form.is_valid():
-        return HttpResponse(
-            _("The text is too long for a preview."), status=400, content_type="text/plain"
-        )
+        message = " ".join(str(error) for error in form.errors.get("body", []))
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     html = render_post_body(form.cleaned_data["body"])
     # A preview changes no page, so the public page cache stays.
     return HttpResponse(html, content_type="text/html; charset=utf-8")

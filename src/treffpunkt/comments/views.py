@@ -34,6 +34,7 @@ from treffpunkt.comments.permissions import (
     moderatable_comments,
     sees_commenter_emails,
 )
+from treffpunkt.core.inputs import parse_id
 from treffpunkt.core.links import absolute_url
 from treffpunkt.core.ratelimits import flooding
 from treffpunkt.moderation.submissions import Submission
@@ -209,10 +210,9 @@ def _apply_queue_action(request: HttpRequest, status: str) -> HttpResponse:
     if action not in actions.ACTIONS:
         messages.error(request, _("Please choose what to do with the selected comments."))
         return redirect(back)
-    try:
-        wanted = {int(value) for value in ids}
-    except ValueError:
-        wanted = set()
+    parsed = [parse_id(value) for value in ids]
+    # Anything but plain ids (letters, "²", numbers beyond a database column) selects none.
+    wanted = set() if None in parsed else {value for value in parsed if value is not None}
     if not wanted:
         messages.error(request, _("Please select at least one comment."))
         return redirect(back)

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from treffpunkt.core import changes
 from treffpunkt.core.models import LegalPage, Participant, SiteSettings
+from treffpunkt.core.text import clean_text, without_control_characters
 
 
 def participant_for_member(user: AbstractBaseUser) -> Participant:
@@ -89,7 +90,7 @@ def unblock_participant(participant: Participant) -> Participant:
 def save_legal_page(kind: str, language: str, body: str) -> LegalPage:
     """Create or replace the imprint or privacy text for one language."""
     page, _created = LegalPage.objects.update_or_create(
-        kind=kind, language=language, defaults={"body": body}
+        kind=kind, language=language, defaults={"body": without_control_characters(body)}
     )
     changes.announce("legal_page", "updated", page.pk)
     return page
@@ -108,7 +109,7 @@ def update_site_settings(**fields: object) -> SiteSettings:
     """Change the site's name, tagline or registration setting (every page shows them)."""
     row = SiteSettings.load()
     for name, value in fields.items():
-        setattr(row, name, value)
+        setattr(row, name, clean_text(value) if isinstance(value, str) else value)
     row.full_clean()
     row.save()
     changes.announce("site", "updated", row.pk)

@@ -43,8 +43,8 @@ def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "429.html", status=429)
 
 
-def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return render(request, "400.html", status=400)
+def bad_request(request: HttpRequest, exception: Exception, reason: str = "") -> HttpResponse:
+    return render(request, "400.html", {"reason": reason}, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:

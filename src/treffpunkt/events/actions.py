@@ -23,7 +23,7 @@ from treffpunkt.core.actions import block_participant
 from treffpunkt.core.images import reencode_image
 from treffpunkt.core.links import absolute_url
 from treffpunkt.core.models import Participant
-from treffpunkt.core.text import clean_text, count_characters
+from treffpunkt.core.text import clean_text, count_characters, without_control_characters
 from treffpunkt.events import feeds
 from treffpunkt.events.models import Contribution, Event, WallChange, new_short_code
 from treffpunkt.events.permissions import can_organize
@@ -60,9 +60,18 @@ def validate_hashtag(value: str) -> str:
 # --- events ---------------------------------------------------------------------------
 
 
+def _cleaned_text_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Text fields without control characters (feeds and the database cannot carry some)."""
+    return {
+        name: without_control_characters(value) if isinstance(value, str) else value
+        for name, value in fields.items()
+    }
+
+
 @transaction.atomic
 def create_event(*, organizer: User, **fields: Any) -> Event:
     """Create an event with a fresh short-link code; the creator becomes its organizer."""
+    fields = _cleaned_text_fields(fields)
     fields["hashtag"] = validate_hashtag(fields["hashtag"])
     if Event.objects.filter(hashtag__iexact=fields["hashtag"]).exists():
         raise ValidationError(_("Another event uses this hashtag already."), code="taken")
@@ -86,6 +95,7 @@ def create_event(*, organizer: User, **fields: Any) -> Event:
 @transaction.atomic
 def update_event(event: Event, **fields: Any) -> Event:
     """Change an event's details (the hashtag too, if no other event has it)."""
+    fields = _cleaned_text_fields(fields)
     if "hashtag" in fields:
         fields["hashtag"] = validate_hashtag(fields["hashtag"])
         if Event.objects.filter(hashtag__iexact=fields["hashtag"]).exclude(pk=event.pk).exists():
@@ -145,7 +155,7 @@ class Wall:
                 raise Refused(" ".join(error.messages), field="photo") from None
         return submission.replace(
             text=text,
-            author_name=clean_text(submission.author_name)[:80],
+            author_name=" ".join(clean_text(submission.author_name).split())[:80],
             photo_alt=clean_text(submission.photo_alt)[:500] if self.photo_file else "",
         )
 
