@@ -77,9 +77,7 @@ def test_password_reset_for_unknown_address_reveals_nothing(
     client, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("accounts:password_reset"), {"email": "niemand@example.org"}
-        )
+        response = client.post(reverse("accounts:password_reset"), {"email": "niemand@example.org"})
 
     assert response.status_code == 302
     assert mailoutbox == []
