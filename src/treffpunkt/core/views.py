@@ -1,11 +1,13 @@
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
+from django.views.static import serve
 
 from treffpunkt.core.home_sections import home_sections
 from treffpunkt.core.markdown import render_markdown
@@ -30,6 +32,11 @@ def legal(request: HttpRequest, kind: str) -> HttpResponse:
         "default_template": f"core/legal/{kind}_default.html",
     }
     return render(request, "core/legal.html", context)
+
+
+def media_file(request: HttpRequest, path: str) -> HttpResponse:
+    """An uploaded file from MEDIA_ROOT (read when asked, so a changed setting counts)."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
