@@ -102,7 +102,7 @@ def test_comments_deleted_in_the_admin_are_logged_and_announced(
     assert Comment.objects.get(pk=reply.pk).parent is None  # the reply moved up
     decision = Decision.objects.get(object_id=first.pk, action="delete")
     assert (decision.moderator, decision.reason) == (admin_user, "In der Verwaltung gelöscht")
-    assert said(heard) == [("approved", first.pk), ("deleted", first.pk)]
+    assert said(heard) == [("deleted", first.pk)]  # it was public
 
     delete_selected(admin_client, Comment, [second, third])
     assert set(Decision.objects.filter(action="delete").values_list("object_id", flat=True)) == {
@@ -127,3 +127,14 @@ def test_subscriptions_are_read_and_ended_only(admin_client, post, guest):
     other = Subscription.objects.create(comment=comment, email="otto@example.org")
     delete_selected(admin_client, Subscription, [other])
     assert not Subscription.objects.exists()
+
+
+def test_a_thread_deleted_in_bulk_leaves_its_last_reply_at_the_top(admin_client, post, guest):
+    top = comment_on(post, guest, body="Oben")
+    actions.moderate_comment(top, "approve", None)
+    middle = comment_on(post, guest, body="Mitte", parent_id=top.pk)
+    actions.moderate_comment(middle, "approve", None)
+    last = comment_on(post, guest, body="Unten", parent_id=middle.pk)
+    delete_selected(admin_client, Comment, [top, middle])
+    assert list(Comment.objects.all()) == [last]
+    assert Comment.objects.get().parent is None

@@ -43,8 +43,12 @@ class ThroughActionsAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
         with transaction.atomic():
-            for obj in queryset:
-                self.delete_model(request, obj)
+            # Each row is read just before its deletion: deleting one may change another
+            # (a deleted comment's replies move up a level).
+            for pk in list(queryset.values_list("pk", flat=True)):
+                obj = queryset.model._default_manager.filter(pk=pk).first()
+                if obj is not None:
+                    self.delete_model(request, obj)
 
     @staticmethod
     def stored(obj: M) -> M:
