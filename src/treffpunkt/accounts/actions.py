@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from treffpunkt.accounts.models import Invitation, Role, User, hash_token
+from treffpunkt.accounts.queries import SETUP_SALT
 from treffpunkt.core import changes
 from treffpunkt.core.actions import participant_for_member
 from treffpunkt.core.images import reencode_image
@@ -22,9 +23,6 @@ from treffpunkt.core.links import absolute_url
 from treffpunkt.core.mail import queue_email
 
 logger = logging.getLogger(__name__)
-
-SETUP_SALT = "treffpunkt.first-admin"
-SETUP_MAX_AGE = 60 * 60 * 24 * 7
 
 
 def invitation_url(token: str) -> str:
@@ -60,13 +58,6 @@ def invite_member(email: str, roles: list[str], invited_by: User | None) -> tupl
     body = render_to_string("accounts/email/invitation.txt", context)
     queue_email(subject=subject, body=body, to=[invitation.email])
     return invitation, url
-
-
-def find_invitation(token: str) -> Invitation | None:
-    """The invitation behind a link, if it can still be accepted."""
-    if not token or len(token) > 100:
-        return None
-    return Invitation.objects.usable().filter(token_hash=hash_token(token)).first()
 
 
 @transaction.atomic
@@ -117,8 +108,21 @@ def create_admin(email: str, display_name: str, password: str) -> User:
     return user
 
 
-def admin_exists() -> bool:
-    return User.objects.filter(is_superuser=True, is_active=True).exists()
+@transaction.atomic
+def create_member(
+    email: str, display_name: str, roles: list[str], *, bio: str = "", password: str | None = None
+) -> User:
+    """A member with these roles, made by the site itself (the demo, a command); without a
+    password they log in after a password reset."""
+    user = User(email=email.strip().lower(), display_name=display_name.strip(), bio=bio)
+    user.set_roles(roles)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    participant_for_member(user)
+    return user
 
 
 def first_admin_token() -> str:
@@ -128,15 +132,6 @@ def first_admin_token() -> str:
 
 def first_admin_url() -> str:
     return absolute_url(reverse("accounts:setup", args=[first_admin_token()]))
-
-
-def first_admin_token_is_valid(token: str) -> bool:
-    """True while no admin exists and the token is ours and fresh."""
-    try:
-        value = signing.TimestampSigner(salt=SETUP_SALT).unsign(token, max_age=SETUP_MAX_AGE)
-    except signing.BadSignature:
-        return False
-    return value == "first-admin" and not admin_exists()
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
-from treffpunkt.accounts import actions
+from treffpunkt.accounts import actions, queries
 from treffpunkt.accounts.forms import (
     AcceptInvitationForm,
     InviteForm,
@@ -104,7 +104,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = actions.find_invitation(token)
+    invitation = queries.find_invitation(token)
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
@@ -122,7 +122,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 def setup(request: HttpRequest, token: str) -> HttpResponse:
     """The one-time page, linked from `treffpunkt serve`, that creates the first admin."""
-    if not actions.first_admin_token_is_valid(token):
+    if not queries.first_admin_token_is_valid(token):
         return render(request, "accounts/setup_done.html", status=404)
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

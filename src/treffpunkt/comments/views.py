@@ -35,9 +35,8 @@ from treffpunkt.comments.permissions import (
     sees_commenter_emails,
 )
 from treffpunkt.core.links import absolute_url
-from treffpunkt.core.participants import submitting_participant
 from treffpunkt.core.ratelimits import flooding
-from treffpunkt.moderation.submissions import Origin, Submission
+from treffpunkt.moderation.submissions import Submission
 
 # --- leaving a comment ----------------------------------------------------------------
 
@@ -114,17 +113,13 @@ def _take_comment(request: HttpRequest, post: Post, form: CommentForm) -> HttpRe
         )
         return 429
     data = form.cleaned_data
-    submission = Submission(
-        participant=submitting_participant(request),
+    submission = Submission.from_form(
+        request,
+        data,
         text=data["body"],
         author_name=data.get("author_name", ""),
         email=data.get("email", ""),
         website=data["website"],
-        origin=Origin.from_request(
-            request,
-            seconds_to_submit=data["seconds_to_submit"],
-            honeypot_filled=data["honeypot_filled"],
-        ),
         context_url=absolute_url(post.get_absolute_url()),
     )
     try:

@@ -2,7 +2,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import get_language
@@ -34,9 +34,9 @@ def legal(request: HttpRequest, kind: str) -> HttpResponse:
     return render(request, "core/legal.html", context)
 
 
-def media_file(request: HttpRequest, path: str) -> HttpResponse:
+def media_file(request: HttpRequest, path: str) -> HttpResponseBase:
     """An uploaded file from MEDIA_ROOT (read when asked, so a changed setting counts)."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:

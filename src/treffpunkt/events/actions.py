@@ -214,7 +214,7 @@ class Wall:
             photo_alt=submission.photo_alt,
             state=_initial_state(self.event, check.verdict),
             source=Contribution.Source.WEB
-            if submission.from_form
+            if submission.is_from_form
             else Contribution.Source.FEDIVERSE,
             remote_url=submission.remote_id,
             moderation_score=round(check.score, 3),

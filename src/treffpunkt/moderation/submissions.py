@@ -20,7 +20,7 @@ then walks the same path for every source:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -98,11 +98,27 @@ class Submission:
     server: str = ""
     account_created_at: datetime | None = None
 
+    @classmethod
+    def from_form(
+        cls, request: HttpRequest, data: Mapping[str, Any], *, text: str, **fields: Any
+    ) -> Submission:
+        """What one of our forms sent: the participant behind the request, its origin with
+        the form's two bot signals (``seconds_to_submit`` and ``honeypot_filled`` in the
+        form's cleaned ``data``), and the given text and fields."""
+        from treffpunkt.core.participants import submitting_participant
+
+        origin = Origin.from_request(
+            request,
+            seconds_to_submit=data.get("seconds_to_submit"),
+            honeypot_filled=bool(data.get("honeypot_filled")),
+        )
+        return cls(participant=submitting_participant(request), text=text, origin=origin, **fields)
+
     def replace(self, **changes: Any) -> Submission:
         return dataclasses.replace(self, **changes)
 
     @property
-    def from_form(self) -> bool:
+    def is_from_form(self) -> bool:
         return self.source == Source.FORM
 
 

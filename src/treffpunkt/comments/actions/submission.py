@@ -212,6 +212,7 @@ class CommentThread:
             body=submission.text,
             status=status,
             by_staff=self.staff,
+            created_at=submission.published_at or timezone.now(),
             moderation_score=round(check.score, 3),
             moderation_reasons=check.reasons_json + [reason.as_json() for reason in reasons],
         )
