@@ -12,6 +12,7 @@ from PIL import Image
 from tests.admin_forms import admin_url, change, form_data, post_form, run_action
 from treffpunkt.accounts import actions
 from treffpunkt.accounts.models import Invitation, User
+from treffpunkt.accounts.queries import find_invitation
 from treffpunkt.core.models import Participant
 
 from .test_profile_and_registration import png_upload
@@ -76,6 +77,18 @@ def test_admins_cannot_lock_themselves_out(admin_client, admin_user):
     assert "Sie können sich nicht selbst deaktivieren." in response.content.decode()
     admin_user.refresh_from_db()
     assert admin_user.is_superuser and admin_user.is_active
+
+
+def test_the_members_page_refuses_it_through_the_same_action(admin_client, admin_user):
+    response = admin_client.post(
+        reverse("accounts:member_roles", args=[admin_user.pk]), {"roles": ["author"]}
+    )
+    assert response.status_code == 400
+    assert "Sie können sich Ihre eigene Admin-Rolle nicht selbst entziehen." in (
+        response.content.decode()
+    )
+    admin_user.refresh_from_db()
+    assert admin_user.is_superuser
 
 
 def test_deactivating_a_member_goes_through_the_action(admin_client, member):
@@ -162,8 +175,9 @@ def test_groups_are_not_offered(admin_client):
 
 
 def test_invitations_are_read_and_revoked_only(admin_client, admin_user, member):
-    invitation, _url = actions.invite_member("gast@example.org", ["author"], admin_user)
-    accepted, _url = actions.invite_member("angenommen@example.org", [], admin_user)
+    invitation, link = actions.invite_member("gast@example.org", ["author"], admin_user)
+    accepted, _link = actions.invite_member("angenommen@example.org", [], admin_user)
+    assert find_invitation(link.rstrip("/").rsplit("/", 1)[1]) == invitation
     Invitation.objects.filter(pk=accepted.pk).update(accepted_at=accepted.created_at, user=member)
     url = admin_url(Invitation, "change", invitation.pk)
     assert 'name="revoked_at' not in admin_client.get(url).content.decode()
@@ -177,4 +191,4 @@ def test_invitations_are_read_and_revoked_only(admin_client, admin_user, member)
     accepted.refresh_from_db()
     assert invitation.revoked_at is not None
     assert accepted.revoked_at is None  # an accepted invitation has nothing left to revoke
-    assert actions.find_invitation(_url) is None
+    assert find_invitation(link.rstrip("/").rsplit("/", 1)[1]) is None  # the link is dead
