@@ -50,7 +50,7 @@ class MemberChangeForm(UserChangeForm):
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    # Set by MemberAdmin.get_form: the admin using the form, who must not lock themselves out.
+    # Set by UserAdmin.get_form: the admin using the form, who must not lock themselves out.
     changed_by: User | None = None
 
     class Meta:
