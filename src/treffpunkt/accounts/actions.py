@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -113,7 +114,8 @@ def revoke_invitation(invitation: Invitation) -> None:
 
 @transaction.atomic
 def register_member(email: str, display_name: str, password: str) -> User:
-    """Self-registration (only when the admin has opened it): a member without roles."""
+    """A member without roles: self-registration (only when the admin has opened it), or
+    an admin adding someone in the Django admin (roles are given afterwards)."""
     user = User.objects.create_user(email, password, display_name=display_name.strip())
     participant_for_member(user)
     return user
@@ -189,10 +191,58 @@ def update_profile(
     return user
 
 
-def change_roles(user: User, roles: list[str]) -> User:
-    """Give a member exactly these roles."""
+def check_own_access(
+    member: User, *, changed_by: User | None, roles: list[str] | None = None, active: bool = True
+) -> None:
+    """Raise ValidationError for a change that would lock out the admin who makes it: taking
+    away their own admin role, or deactivating themselves. Forms call it to show the
+    message; the actions call it again."""
+    if changed_by is None or changed_by.pk != member.pk:
+        return
+    if roles is not None and Role.ADMIN.value not in roles:
+        raise ValidationError(_("You cannot take away your own admin role."), code="own_admin")
+    if not active:
+        raise ValidationError(_("You cannot deactivate yourself."), code="own_account")
+
+
+def change_roles(user: User, roles: list[str], *, changed_by: User | None = None) -> User:
+    """Give a member exactly these roles (``changed_by``: the admin doing it, who cannot
+    take away their own admin role)."""
+    check_own_access(user, changed_by=changed_by, roles=roles)
     user.set_roles(roles)
     user.save(
         update_fields=["is_staff", "is_superuser", "is_organizer", "is_author", "is_moderator"]
     )
+    return user
+
+
+def set_member_active(user: User, active: bool, *, changed_by: User | None = None) -> User:
+    """Let a member log in again, or deactivate them: they can no longer log in (a session
+    they have ends with their next request), while what they wrote stays under their name.
+    Members are deactivated, never deleted, so posts, wall posts and decisions keep their
+    author."""
+    check_own_access(user, changed_by=changed_by, active=active)
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    return user
+
+
+def clean_member_email(email: str, member: User | None = None) -> str:
+    """A member's login address as stored (trimmed, lowercase); ValidationError if another
+    member has it already."""
+    email = email.strip().lower()
+    others = User.objects.filter(email__iexact=email)
+    if member is not None:
+        others = others.exclude(pk=member.pk)
+    if others.exists():
+        raise ValidationError(_("This person is a member already."), code="taken")
+    return email
+
+
+@transaction.atomic
+def change_email(user: User, email: str) -> User:
+    """Give a member another login address (an admin corrects or updates it). Stored in
+    lowercase, as login looks it up."""
+    user.email = clean_member_email(email, user)
+    user.save(update_fields=["email"])
     return user

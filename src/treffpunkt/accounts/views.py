@@ -243,11 +243,11 @@ def member_roles(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User, pk=pk)
     form = RolesForm(request.POST or None, initial={"roles": member.roles})
     if request.method == "POST" and form.is_valid():
-        roles = form.cleaned_data["roles"]
-        if member == request.user and Role.ADMIN.value not in roles:
-            form.add_error("roles", _("You cannot take away your own admin role."))
+        try:
+            actions.change_roles(member, form.cleaned_data["roles"], changed_by=request.user)  # type: ignore[arg-type]
+        except ValidationError as error:
+            form.add_error("roles", error)
         else:
-            actions.change_roles(member, roles)
             messages.success(request, _("Roles of %(name)s saved.") % {"name": member.public_name})
             return redirect("accounts:members")
     status = 400 if form.errors else 200

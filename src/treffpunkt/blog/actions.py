@@ -28,7 +28,7 @@ from treffpunkt.blog.models import (
     SlugRedirect,
     Tag,
 )
-from treffpunkt.blog.permissions import can_edit_post, can_write_in
+from treffpunkt.blog.permissions import can_edit_post, can_manage_blogs, can_write_in
 from treffpunkt.blog.rendering import reading_minutes, render_post_body, summarize
 from treffpunkt.core import changes
 from treffpunkt.core.images import reencode_image
@@ -121,6 +121,62 @@ def update_blog(blog: Blog, *, authors: Any = None, **fields: Any) -> Blog:
     # new index entries here.
     changes.announce("blog", "updated", blog.pk, old_slug=old_slug)
     return blog
+
+
+@transaction.atomic
+def delete_blog(blog: Blog, *, editor: User) -> None:
+    """Delete a blog with everything in it: its posts (each as ``delete_post`` does, so
+    search, suggestions and the site hear of it), their comments, the blog's images with
+    their files (after the commit) and its old addresses."""
+    if not can_manage_blogs(editor):
+        raise PermissionDenied
+    for post in blog.posts.select_related("blog"):
+        delete_post(post, editor=editor)
+    images = [(image.image.storage, image.image.name) for image in blog.images.all()]
+    blog_id, slug = blog.pk, blog.slug
+    blog.delete()
+    transaction.on_commit(partial(_delete_files, images))
+    changes.announce("blog", "deleted", blog_id, slug=slug)
+
+
+# --- tags -----------------------------------------------------------------------------
+
+
+def clean_tag_name(name: str, tag: Tag | None = None) -> str:
+    """A tag name as ``parse_tags`` makes it; ValidationError if empty or if another tag
+    has it already (in any case: posts find their tags by name regardless of case)."""
+    name = " ".join(clean_text(name or "").lstrip("#").split())[:60]
+    if not name:
+        raise ValidationError(_("Please give the tag a name."), code="required")
+    others = Tag.objects.filter(name__iexact=name)
+    if tag is not None:
+        others = others.exclude(pk=tag.pk)
+    if others.exists():
+        raise ValidationError(_("Another tag has this name already."), code="taken")
+    return name
+
+
+@transaction.atomic
+def rename_tag(tag: Tag, name: str) -> Tag:
+    """Give a tag another name. Its address stays, so links to the tag page and its feed
+    keep working; its posts' search entries and suggestions are renewed after the commit."""
+    tag.name = clean_tag_name(name, tag)
+    tag.save(update_fields=["name"])
+    _tag_changed(tag, "updated")
+    return tag
+
+
+@transaction.atomic
+def delete_tag(tag: Tag) -> None:
+    """Remove a tag from every post and delete it (its page and feed are gone)."""
+    _tag_changed(tag, "deleted")
+    tag.delete()
+
+
+def _tag_changed(tag: Tag, verb: str) -> None:
+    for post_id in tag.posts.values_list("id", flat=True):
+        transaction.on_commit(partial(indexing.post_changed, post_id))
+    changes.announce("tag", verb, tag.pk, slug=tag.slug)
 
 
 # --- posts ----------------------------------------------------------------------------
@@ -342,14 +398,24 @@ def unpublish_post(post: Post, *, editor: User) -> Post:
 
 @transaction.atomic
 def delete_post(post: Post, *, editor: User) -> None:
-    """Delete a post with its revisions, old addresses and suggestions."""
+    """Delete a post with its revisions, old addresses, suggestions and cover image file.
+    Its inline images stay a while (a revision elsewhere may show them) and are removed
+    with the other unused ones (``remove_unused_images``)."""
     if not can_edit_post(editor, post):
         raise PermissionDenied
     post_id, blog_id, was_visible = post.id, post.blog_id, post.is_visible
+    cover = (post.cover_image.storage, post.cover_image.name) if post.cover_image else None
     post.delete()
     transaction.on_commit(partial(indexing.post_removed, post_id))
+    if cover is not None:
+        transaction.on_commit(partial(_delete_files, [cover]))
     if was_visible:
         changes.announce("post", "deleted", post_id, blog=blog_id)
+
+
+def _delete_files(files: list[tuple[Any, str]]) -> None:
+    for storage, name in files:
+        storage.delete(name)
 
 
 def _checked_alt(alt_text: str) -> str:

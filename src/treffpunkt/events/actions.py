@@ -5,6 +5,7 @@ to the live stream after the commit.
 """
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -69,8 +70,19 @@ def _cleaned_text_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_event(*, organizer: User, **fields: Any) -> Event:
-    """Create an event with a fresh short-link code; the creator becomes its organizer."""
+def create_event(
+    *,
+    organizer: User | None = None,
+    organizers: Iterable[User] = (),
+    moderators: Iterable[User] = (),
+    **fields: Any,
+) -> Event:
+    """Create an event with a fresh short-link code. The creator (``organizer``, on the
+    site's form) becomes its organizer; the admin names ``organizers`` instead. At least
+    one is needed. ``moderators`` help moderate its wall."""
+    organizers = [*organizers, *([organizer] if organizer is not None else [])]
+    if not organizers:
+        raise ValueError("An event needs an organizer")
     fields = _cleaned_text_fields(fields)
     fields["hashtag"] = validate_hashtag(fields["hashtag"])
     if Event.objects.filter(hashtag__iexact=fields["hashtag"]).exists():
@@ -87,14 +99,22 @@ def create_event(*, organizer: User, **fields: Any) -> Event:
                 ) from None
     else:  # pragma: no cover - 32**6 codes make ten collisions in a row unthinkable
         raise RuntimeError("Could not find a free short code")
-    event.organizers.add(organizer)
+    event.organizers.add(*organizers)
+    event.moderators.add(*moderators)
     changes.announce("event", "created", event.pk)
     return event
 
 
 @transaction.atomic
-def update_event(event: Event, **fields: Any) -> Event:
-    """Change an event's details (the hashtag too, if no other event has it)."""
+def update_event(
+    event: Event,
+    *,
+    organizers: Iterable[User] | None = None,
+    moderators: Iterable[User] | None = None,
+    **fields: Any,
+) -> Event:
+    """Change an event's details (the hashtag too, if no other event has it) and, if given,
+    its organizers and moderators."""
     fields = _cleaned_text_fields(fields)
     if "hashtag" in fields:
         fields["hashtag"] = validate_hashtag(fields["hashtag"])
@@ -104,8 +124,34 @@ def update_event(event: Event, **fields: Any) -> Event:
         setattr(event, name, value)
     event.full_clean(exclude=["short_code"])
     event.save()
+    if organizers is not None:
+        organizers = list(organizers)
+        if not organizers:
+            raise ValidationError(_("An event needs at least one organizer."), code="required")
+        event.organizers.set(organizers)
+    if moderators is not None:
+        event.moderators.set(moderators)
     changes.announce("event", "updated", event.pk)
     return event
+
+
+def delete_event(event: Event) -> None:
+    """Delete an event with its wall: every post, its photo files (after the commit) and
+    the wall's change log. Open walls of the event end when they next reconnect."""
+    with transaction.atomic():
+        photos = [
+            (contribution.photo.storage, contribution.photo.name)
+            for contribution in event.contributions.exclude(photo="").only("photo")
+        ]
+        event_id = event.pk
+        event.delete()
+        changes.announce("event", "deleted", event_id)
+        transaction.on_commit(lambda: _delete_files(photos))
+
+
+def _delete_files(files: list[tuple[Any, str]]) -> None:
+    for storage, name in files:
+        storage.delete(name)
 
 
 # --- contributions ---------------------------------------------------------------------
