@@ -13,6 +13,7 @@ before it is sent.
 """
 
 import asyncio
+import logging
 import sys
 import tempfile
 import threading
@@ -24,6 +25,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db.backends.signals import connection_created
 
 Scope = dict[str, Any]
+logger = logging.getLogger(__name__)
 
 
 THREAD_PREFIX = "treffpunkt-http"
@@ -151,7 +153,13 @@ class WsgiBridge:
             finally:
                 close = getattr(result, "close", None)
                 if close is not None:
-                    close()  # request_finished: Django's end-of-request clean-up
+                    try:
+                        close()  # request_finished: Django's end-of-request clean-up
+                    except Exception:
+                        # The response is complete and its work committed: a failing
+                        # clean-up (a database connection that broke meanwhile) must not
+                        # turn it into an error page, or a guest sends the same post again.
+                        logger.exception("Clean-up after a request failed")
         finally:
             environ["wsgi.input"].close()
         status, headers = started

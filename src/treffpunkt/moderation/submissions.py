@@ -20,12 +20,14 @@ then walks the same path for every source:
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from treffpunkt.core.models import Participant
 from treffpunkt.moderation.actions import CheckResult, check_content, record_check
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 T = TypeVar("T", covariant=True)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -177,10 +180,27 @@ def submit(submission: Submission, destination: Destination[T]) -> T:
         raise Refused(str(destination.blocked_message), 403)
     submission = destination.prepare(submission)
     check = check_submission(submission, destination.item_kind, destination.words_to_hold())
-    with transaction.atomic():
-        remember_sender(submission)
-        stored = destination.store(submission, check)
-        record_check(check, stored.object_id, stored.held_by)
+    try:
+        with transaction.atomic():
+            remember_sender(submission)
+            stored = destination.store(submission, check)
+            record_check(check, stored.object_id, stored.held_by)
+    except (DatabaseError, OSError) as error:
+        # A full disk, a file-size limit, an unwritable uploads folder: the transaction
+        # rolled back and nothing was stored, so the sender may simply send it again
+        # (tests/test_faults.py fills a real disk and compares answers with rows).
+        logger.error("Could not store a %s: %s", destination.item_kind, error)
+        if isinstance(error, IntegrityError):
+            raise
+        raise Refused(
+            str(
+                _(
+                    "We could not store this just now. Nothing was saved; please send it "
+                    "again in a minute."
+                )
+            ),
+            503,
+        ) from None
     return stored.item
 
 

@@ -1,0 +1,160 @@
+"""Faults a real server meets, produced for real: the answer a sender gets is always the
+truth (issue "Nothing lost, nothing leaked, no server error")."""
+
+import http.cookiejar
+import os
+import re
+import resource
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from .events.test_two_servers import wait_until_up
+from .test_cli import free_port, run_cli
+
+POSTING = {
+    "TREFFPUNKT_MIN_SECONDS_TO_SUBMIT": "0",
+    "TREFFPUNKT_WALL_RATE_DEVICE": "100000/m",
+    "TREFFPUNKT_WALL_RATE_IP": "1000000/m",
+    "TREFFPUNKT_POSTS_TO_HOLD": "100000",
+    "TREFFPUNKT_POSTS_PER_IP_TO_HOLD": "100000000",
+}
+
+
+def serve(data_dir, port, **extra):
+    """`treffpunkt serve` in a process of its own; its log goes to ``data_dir/server.log``
+    (a pipe nobody reads while the test runs would stall it once full)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.update(TREFFPUNKT_DATA_DIR=str(data_dir), **POSTING, **extra)
+    log = (data_dir / "server.log").open("w")
+    return subprocess.Popen(
+        [sys.executable, "-m", "treffpunkt", "serve", "--port", str(port), "--no-worker"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def post_to_demo_wall(port, text):
+    """One guest (no cookie yet) posts through the real form; the HTTP status of the answer
+    (200 after the redirect to the join page)."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    url = f"http://127.0.0.1:{port}/e/treffpunktdemo/"
+    page = opener.open(url, timeout=10).read().decode()
+    fields = {
+        "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1],
+        "started": re.search(r'name="started" value="([^"]+)"', page)[1],
+        "text": text,
+    }
+    request = urllib.request.Request(
+        url, data=urllib.parse.urlencode(fields).encode(), headers={"Referer": url}
+    )
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="the SQLite data folder")
+def test_a_full_disk_refuses_clearly_and_stores_nothing_it_refused(tmp_path):
+    """Every file of the server may grow no further (as on a full disk): each guest is
+    told the truth, a post answered as stored is stored and a refused one is not (it used
+    to be a 500 page for posts that were stored, so guests sent them twice)."""
+    assert run_cli("demo", data_dir=tmp_path).returncode == 0
+    # A database larger than SQLite's log ever gets before it is copied back (4 MB), as on
+    # a site that has run for a while: copying the log into it needs the file to grow.
+    with sqlite3.connect(tmp_path / "treffpunkt.sqlite3") as db:
+        db.execute("CREATE TABLE ballast (data BLOB)")
+        db.execute("INSERT INTO ballast VALUES (zeroblob(6 * 1024 * 1024))")
+    port = free_port()
+    server = serve(tmp_path, port)
+    answers: dict[str, int] = {}
+    try:
+        wait_until_up(port, time.monotonic() + 60)
+        # No file of the server may grow beyond the database's size from now on: the disk
+        # is "full" (the log still has room to grow up to that size).
+        limit = (tmp_path / "treffpunkt.sqlite3").stat().st_size
+        resource.prlimit(server.pid, resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+        refused_in_a_row = 0
+        for number in range(400):
+            text = f"Beitrag Nummer {number} bei vollem Datenträger." + " Viel Text." * 30
+            status, body = post_to_demo_wall(port, text)
+            answers[text] = status
+            if status == 503:
+                assert "Es wurde nichts gespeichert" in body
+                refused_in_a_row += 1
+                if refused_in_a_row == 10:
+                    break
+            else:
+                refused_in_a_row = 0
+        resource.prlimit(
+            server.pid, resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY)
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    output = (tmp_path / "server.log").read_text()
+    assert set(answers.values()) <= {200, 503}, answers
+    assert 503 in answers.values(), "the limit was never reached: the test proves nothing"
+    assert 200 in answers.values()
+    with sqlite3.connect(tmp_path / "treffpunkt.sqlite3") as db:
+        stored = {text for (text,) in db.execute("SELECT text FROM events_contribution")}
+    told_stored = {text for text, status in answers.items() if status == 200}
+    assert {text for text in stored if "vollem" in text} == told_stored
+    assert "Traceback" not in output
+
+
+@pytest.mark.django_db
+def test_an_unwritable_uploads_folder_keeps_the_text_and_says_so(client, settings, tmp_path):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from treffpunkt.accounts.actions import create_member
+    from treffpunkt.core.models import Participant
+    from treffpunkt.events.actions import create_event
+    from treffpunkt.events.models import Contribution
+
+    from .core.test_images import image_upload
+
+    settings.MODERATION_MIN_SECONDS_TO_SUBMIT = 0
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the uploads folder should be")
+    settings.MEDIA_ROOT = blocker / "media"
+    now = timezone.now()
+    organizer = create_member("orga@example.org", "Orga", ["organizer"])
+    event = create_event(
+        organizer=organizer,
+        title="Fest",
+        hashtag="Fest",
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=1),
+        visibility="public",
+        moderation="post",
+    )
+    page = client.get(event.get_absolute_url()).content.decode()
+    started = re.search(r'name="started" value="([^"]+)"', page)[1]
+    response = client.post(
+        event.get_absolute_url(),
+        {
+            "text": "Mein Foto vom Fest",
+            "started": started,
+            "photo": image_upload(),
+            "photo_alt": "Bunte Girlanden",
+        },
+    )
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "nichts gespeichert" in html
+    assert "Mein Foto vom Fest" in html  # the guest's text is kept in the form
+    assert not Contribution.objects.exists()
+    assert not Participant.objects.filter(kind=Participant.Kind.GUEST).exists()
