@@ -158,3 +158,81 @@ def test_an_unwritable_uploads_folder_keeps_the_text_and_says_so(client, setting
     assert "Mein Foto vom Fest" in html  # the guest's text is kept in the form
     assert not Contribution.objects.exists()
     assert not Participant.objects.filter(kind=Participant.Kind.GUEST).exists()
+
+
+def worker(data_dir, **extra):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.update(TREFFPUNKT_DATA_DIR=str(data_dir), **extra)
+    log = (data_dir / f"worker-{len(list(data_dir.glob('worker-*.log')))}.log").open("w")
+    return subprocess.Popen(
+        [sys.executable, "-m", "treffpunkt", "worker", "--interval", "0.2"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_for(condition, seconds, what):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"waited {seconds} s for {what}")
+
+
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="the SQLite data folder")
+def test_a_task_killed_mid_run_runs_again_and_its_email_goes_out_once(tmp_path):
+    """kill -9 of the worker while it sends an email: the task stays "running" in
+    django-tasks-db; the next worker sees the first one is gone and runs it again."""
+    from .core.test_mail import SilentMailServer
+
+    assert run_cli("manage", "migrate", "-v", "0", data_dir=tmp_path).returncode == 0
+    queued = run_cli(
+        "manage",
+        "shell",
+        "-c",
+        "from treffpunkt.core.mail import queue_email; "
+        "queue_email(subject='Einladung zum Fest', body='Hallo', to=['neu@example.org'])",
+        data_dir=tmp_path,
+    )
+    assert queued.returncode == 0, queued.stderr
+    database = tmp_path / "treffpunkt.sqlite3"
+
+    def one(sql):
+        with sqlite3.connect(database) as db:
+            return db.execute(sql).fetchone()
+
+    silent = SilentMailServer()  # accepts and never answers: the first worker hangs in it
+    try:
+        first = worker(tmp_path, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(silent.port),
+                       EMAIL_USE_TLS="off")  # fmt: skip
+        wait_for(lambda: silent.connections, 60, "the first worker to reach the mail server")
+        first.kill()
+        first.wait(timeout=10)
+    finally:
+        silent.stop()
+    assert one("SELECT status FROM django_tasks_database_dbtaskresult")[0] == "RUNNING"
+    assert one("SELECT status FROM core_outgoingemail")[0] == "waiting"
+    # A minute passes: the dead worker's last sign of life and its claim on the email age.
+    with sqlite3.connect(database) as db:
+        db.execute("UPDATE core_workerheartbeat SET last_seen = '2000-01-01 00:00:00'")
+        db.execute("UPDATE core_outgoingemail SET claimed_until = '2000-01-01 00:00:00'")
+
+    second = worker(tmp_path)  # no EMAIL_HOST: the email is printed to its log
+    try:
+        wait_for(
+            lambda: one("SELECT status FROM core_outgoingemail")[0] == "sent",
+            60,
+            "the second worker to send the email",
+        )
+    finally:
+        second.terminate()
+        second.wait(timeout=20)
+    log = (tmp_path / "worker-1.log").read_text()
+    assert log.count("Subject: Einladung zum Fest") == 1
+    assert (
+        one("SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status='RUNNING'")[0]
+        == 0
+    )

@@ -166,45 +166,33 @@ def _exit_on_signal(signum: int, frame: Any) -> None:
     sys.exit(0)
 
 
-SCHEDULE_SECONDS = 3600
-
-
-def _look_for_scheduled_work() -> None:
-    """Every hour while the worker runs: queue the weekly spam training when it is due and
-    remove inline images nobody used."""
-    import logging
-
-    from django.db import connection
-
-    from treffpunkt.blog.actions import remove_unused_images
-    from treffpunkt.moderation.actions import enqueue_training_if_due
-
-    while True:  # a daemon thread: it ends with the worker process
-        for job in (enqueue_training_if_due, remove_unused_images):
-            try:
-                job()
-            except Exception:
-                logging.getLogger("treffpunkt.worker").exception("Scheduled work failed.")
-            finally:
-                connection.close()
-        time.sleep(SCHEDULE_SECONDS)
-
-
 def cmd_worker(args: argparse.Namespace) -> None:
     setup_django()
     from django.core.management import call_command
 
+    from treffpunkt.core import recovery, schedule
+
     check_database()
+    # The worker names itself and says it is alive, so tasks it was running when it died
+    # are queued again by the next worker that looks (core.recovery).
+    worker_id = recovery.new_worker_id()
+    schedule.every(recovery.HEARTBEAT_SECONDS, "heartbeat", lambda: recovery.beat(worker_id))
+    stop = threading.Event()
     threading.Thread(
-        target=_look_for_scheduled_work, name="treffpunkt-schedule", daemon=True
+        target=schedule.run_forever, args=(stop,), name="treffpunkt-schedule", daemon=True
     ).start()
-    call_command(
-        "db_worker",
-        interval=args.interval,
-        batch=args.batch,
-        reload=False,
-        verbosity=0 if args.quiet else 1,
-    )
+    try:
+        call_command(
+            "db_worker",
+            interval=args.interval,
+            batch=args.batch,
+            reload=False,
+            worker_id=worker_id,
+            verbosity=0 if args.quiet else 1,
+        )
+    finally:
+        stop.set()
+        recovery.forget_worker(worker_id)
 
 
 def cmd_createadmin(args: argparse.Namespace) -> None:
@@ -302,7 +290,6 @@ def _progress_bar(label: str) -> Any:
 
 
 def cmd_spam_train(args: argparse.Namespace) -> None:
-    import time
 
     settings = setup_django()
     from treffpunkt.moderation.actions import train_site_model

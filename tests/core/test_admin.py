@@ -15,7 +15,7 @@ from tests.admin_forms import (
 )
 from treffpunkt.comments import tasks as comment_tasks
 from treffpunkt.core.actions import participant_for_guest, save_legal_page
-from treffpunkt.core.models import LegalPage, Participant, SiteSettings
+from treffpunkt.core.models import LegalPage, OutgoingEmail, Participant, SiteSettings
 from treffpunkt.core.queries import site_settings
 
 
@@ -54,7 +54,7 @@ def test_and_in_english(admin_client, queued_task):
 
 # --- writes go through the actions (core.actions) --------------------------------------
 
-COVERED_MODELS = {SiteSettings, LegalPage, Participant, DBTaskResult}
+COVERED_MODELS = {SiteSettings, LegalPage, Participant, DBTaskResult, OutgoingEmail}
 
 
 def said(heard, subject):
@@ -146,3 +146,21 @@ def test_background_tasks_are_only_read(admin_client, queued_task):
         == 403
     )
     assert DBTaskResult.objects.get().status == queued_task.status
+
+
+def test_the_outbox_is_read_and_failed_emails_sent_again(admin_client, db, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    failed = OutgoingEmail.objects.create(
+        subject="Einladung", body="Text", to=["neu@example.org"], status="failed",
+        attempts=12, last_error="SMTPServerDisconnected: Connection unexpectedly closed",
+    )  # fmt: skip
+    listing = admin_client.get(admin_url(OutgoingEmail, "changelist") + "?status=failed")
+    assert "Einladung" in listing.content.decode() and "neu@example.org" in listing.content.decode()
+    url = admin_url(OutgoingEmail, "change", failed.pk)
+    assert "Connection unexpectedly closed" in admin_client.get(url).content.decode()
+    assert admin_client.post(url, {"subject": "Anders"}).status_code == 403
+    assert admin_client.get(admin_url(OutgoingEmail, "add")).status_code == 403
+    assert admin_client.post(admin_url(OutgoingEmail, "delete", failed.pk)).status_code == 403
+    run_action(admin_client, OutgoingEmail, "send_again", [failed])
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == ("waiting", 0)

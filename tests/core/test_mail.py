@@ -133,3 +133,104 @@ def test_a_subject_is_one_line(settings, django_capture_on_commit_callbacks, mai
     with django_capture_on_commit_callbacks(execute=True):
         queue_email(subject="Neuer Beitrag:\nZeile zwei\r\n", body="Text", to=["a@example.org"])
     assert mailoutbox[0].subject == "Neuer Beitrag: Zeile zwei"
+
+
+class ClosingMailServer(SilentMailServer):
+    """Accepts a connection and hangs up at once (a mail server that is down or refuses)."""
+
+    def _accept(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                connection, _address = self.sock.accept()
+            except OSError:
+                continue
+            connection.close()
+            self.connections.append(connection)
+
+
+@pytest.fixture
+def refusing_mail_server(settings):
+    server = ClosingMailServer()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 5
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    yield server
+    server.stop()
+
+
+@pytest.mark.django_db
+def test_an_email_the_server_refuses_is_tried_again_then_given_up_after_a_day(
+    refusing_mail_server, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from treffpunkt.core.mail import queue_email, send_due_emails, send_queued_email
+    from treffpunkt.core.models import OutgoingEmail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        email = queue_email(subject="Einladung", body="Hallo", to=["neu@example.org"])
+    assert not send_queued_email(email.pk)
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == ("waiting", 1)
+    assert "SMTP" in email.last_error or "Connection" in email.last_error
+    assert email.next_try_at > timezone.now()  # a pause before the next attempt
+    assert not send_queued_email(email.pk)  # not yet due: not tried
+    assert email.attempts == OutgoingEmail.objects.get(pk=email.pk).attempts
+    assert send_due_emails() == 0
+
+    # A day later the server still refuses: given up, and admins see it.
+    OutgoingEmail.objects.filter(pk=email.pk).update(
+        created_at=timezone.now() - timedelta(days=1, minutes=1), next_try_at=timezone.now()
+    )
+    assert send_due_emails() == 1
+    assert not send_queued_email(email.pk)
+    email.refresh_from_db()
+    assert email.status == "failed" and email.sent_at is None
+
+
+@pytest.mark.django_db
+def test_comment_emails_are_marked_only_with_their_email_in_the_outbox(
+    refusing_mail_server, django_capture_on_commit_callbacks, settings, mailoutbox
+):
+    """The author's digest claims its comments and puts the email in the outbox in one
+    transaction: with the mail server down nothing is sent, nothing is lost, and once it
+    is back the email goes out (once)."""
+    from treffpunkt.accounts.actions import create_member
+    from treffpunkt.blog.actions import create_blog, publish_post, save_post
+    from treffpunkt.comments.actions import send_author_notification
+    from treffpunkt.comments.models import Comment
+    from treffpunkt.core.actions import participant_for_guest
+    from treffpunkt.core.mail import send_due_emails, send_queued_email
+    from treffpunkt.core.models import OutgoingEmail
+
+    settings.MODERATION_MIN_SECONDS_TO_SUBMIT = 0
+    author = create_member("autorin@example.org", "Anna", ["author"])
+    blog = create_blog(title="Werkstatt", slug="werkstatt", authors=[author])
+    post = publish_post(save_post(editor=author, blog=blog, title="T", body="B"), editor=author)
+    comment_on_post(
+        post=post,
+        participant=participant_for_guest("a" * 32),
+        body="Ein Kommentar.",
+        author_name="Gerda",
+        email="gerda@example.org",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_author_notification(post.pk) == 1
+    email = OutgoingEmail.objects.get()
+    assert not send_queued_email(email.pk)  # the server refuses
+    assert Comment.objects.get().author_notified_at is not None
+    assert OutgoingEmail.objects.get().status == "waiting"
+    assert send_author_notification(post.pk) == 0  # claimed: not queued twice
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    OutgoingEmail.objects.update(next_try_at=email.created_at)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    assert send_due_emails() == 1
+    assert [message.to for message in mailoutbox] == [["autorin@example.org"]]
+    assert OutgoingEmail.objects.get().status == "sent"
+    assert send_due_emails() == 0

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
-from treffpunkt.core import actions
-from treffpunkt.core.models import LegalPage, Participant, SiteSettings
+from treffpunkt.core import actions, mail
+from treffpunkt.core.models import LegalPage, OutgoingEmail, Participant, SiteSettings
 
 M = TypeVar("M", bound=models.Model)
 
@@ -159,3 +159,38 @@ class BackgroundTaskAdmin(DBTaskResultAdmin):
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
 admin.site.register(DBTaskResult, BackgroundTaskAdmin)
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(ThroughActionsAdmin):
+    """The outbox: what waits, what was sent, and what failed for good (with the last error)
+    so an admin can fix the mail settings and send it again. Read-only otherwise."""
+
+    list_display = ["subject", "recipients", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["subject"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in OutgoingEmail._meta.fields]
+    actions = ["send_again"]
+
+    @admin.display(description=_("to"))
+    def recipients(self, obj: OutgoingEmail) -> str:
+        return ", ".join(obj.to)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_send_again_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    @admin.action(description=_("Send the selected emails again"), permissions=["send_again"])
+    def send_again(self, request: HttpRequest, queryset: models.QuerySet[OutgoingEmail]) -> None:
+        with transaction.atomic():
+            for email in queryset.exclude(status=OutgoingEmail.Status.SENT):
+                mail.send_again(email)

@@ -8,7 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self) -> None:
-        from treffpunkt.core import changes
+        from treffpunkt.core import changes, schedule
+        from treffpunkt.core.mail import send_due_emails
         from treffpunkt.core.pagecache import forget_public_pages
+        from treffpunkt.core.recovery import requeue_orphaned_tasks
 
         changes.listen(forget_public_pages)
+        schedule.every(60, "send due emails", send_due_emails)
+        schedule.every(30, "requeue tasks of stopped workers", requeue_orphaned_tasks)

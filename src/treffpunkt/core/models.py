@@ -138,3 +138,53 @@ class Participant(models.Model):
     @property
     def is_blocked(self) -> bool:
         return self.blocked_at is not None
+
+
+class OutgoingEmail(models.Model):
+    """An email waiting to be sent, sent, or given up on: the outbox.
+
+    Written in the same transaction as what it is about (an invitation, a claimed comment
+    digest), so a rolled-back action sends nothing and a committed one is never lost; the
+    worker sends it and marks it sent only afterwards, retrying with growing pauses for a
+    day (``core.mail``). Admins see the ones that failed for good.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("waiting")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed for good")
+
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    to = models.JSONField(_("to"), default=list)
+    headers = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.WAITING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_try_at = models.DateTimeField(_("next try"), default=timezone.now)
+    # A worker that took the email sends it until then; after that (it died) another may.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("queued"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email")
+        verbose_name_plural = _("emails")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_try_at"])]
+
+    def __str__(self) -> str:
+        return str(self.subject)
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker that is alive says so every few seconds; tasks that were
+    running in a worker that stopped saying so are run again (``core.recovery``)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.worker_id

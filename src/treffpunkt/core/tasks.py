@@ -1,10 +1,11 @@
 """Background work that several parts share, run by `treffpunkt worker`."""
 
-from django.core.mail import EmailMultiAlternatives
 from django_tasks import task
+
+from treffpunkt.core import mail
 
 
 @task()
-def send_email(subject: str, body: str, to: list[str], headers: dict[str, str]) -> int:
-    """Send one queued email (core.mail.queue_email); returns the number sent."""
-    return EmailMultiAlternatives(subject, body, to=to, headers=headers or None).send()
+def send_email(email_id: int) -> bool:
+    """Send one email of the outbox (core.mail); True when it was sent now."""
+    return mail.send_queued_email(email_id)

@@ -13,7 +13,12 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation")
 
     def ready(self) -> None:
+        from treffpunkt.core import schedule
+        from treffpunkt.moderation.actions import enqueue_training_if_due
+
         checks.register(spam_model_check)
+        # The worker looks every hour whether the weekly rebuild of the model is due.
+        schedule.every(3600, "weekly spam model training", enqueue_training_if_due)
         # `treffpunkt serve` migrates before it serves: build a missing spam model then,
         # not in the first guest's request.
         post_migrate.connect(_prepare_spam_model, sender=self)

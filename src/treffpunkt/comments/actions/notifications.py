@@ -1,12 +1,12 @@
 """Emails about comments: the authors' digest, reply notifications with double opt-in,
-and the links in them. Sent by background tasks (``comments.tasks``), never in a request."""
+and the links in them. Written by background tasks (``comments.tasks``) into the outbox
+(``core.mail``), which the worker sends; never in a request."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from treffpunkt.blog.models import Post
 from treffpunkt.comments.models import Comment, Subscription
 from treffpunkt.core.links import absolute_url
+from treffpunkt.core.mail import queue_email
 
 UNSUBSCRIBE_SALT = "treffpunkt.comments.unsubscribe"
 CONFIRM_SALT = "treffpunkt.comments.confirm"
@@ -51,7 +52,6 @@ def send_subscription_confirmation(subscription_id: int) -> int:
     )
     if recently.exists():
         return 0  # the link in that email confirms this one too
-    Subscription.objects.filter(pk=subscription.pk).update(confirmation_sent_at=timezone.now())
     post = subscription.comment.post
     context = {
         "post": post,
@@ -62,7 +62,10 @@ def send_subscription_confirmation(subscription_id: int) -> int:
     with translation.override(post.blog.language):
         subject = render_to_string("comments/email/confirm_subject.txt", context).strip()
         text = render_to_string("comments/email/confirm.txt", context)
-    EmailMultiAlternatives(subject, text, to=[subscription.email]).send()
+    # Marked and queued together: the outbox sends it (and retries) once this commits.
+    with transaction.atomic():
+        Subscription.objects.filter(pk=subscription.pk).update(confirmation_sent_at=timezone.now())
+        queue_email(subject=subject, body=text, to=[subscription.email])
     return 1
 
 
@@ -98,10 +101,12 @@ def unsubscribe(subscription_id: int) -> bool:
 
 
 def send_author_notification(post_id: int) -> int:
-    """Email the post's author about its comments not announced yet; returns mails sent.
+    """Email the post's author about its comments not announced yet; returns mails queued.
 
     One email for one comment or several; the author's own comments and comments that
-    were removed meanwhile are not announced.
+    were removed meanwhile are not announced. The comments are claimed and the email put
+    in the outbox in one transaction, so a task killed half-way either did nothing or
+    handed the email over for good.
     """
     with transaction.atomic():
         # Claimed by whichever task comes first: rows another task has locked are skipped
@@ -110,9 +115,13 @@ def send_author_notification(post_id: int) -> int:
             post_id=post_id, author_notified_at__isnull=True
         )
         ids = list(waiting.values_list("pk", flat=True))
+        if not ids:
+            return 0
         Comment.objects.filter(pk__in=ids).update(author_notified_at=timezone.now())
-    if not ids:
-        return 0
+        return _queue_author_digest(post_id, ids)
+
+
+def _queue_author_digest(post_id: int, ids: list[int]) -> int:
     post = Post.objects.select_related("blog", "author").get(pk=post_id)
     author = post.author
     if not author.is_active or not author.email:
@@ -140,12 +149,13 @@ def send_author_notification(post_id: int) -> int:
         }
         subject = render_to_string("comments/email/new_comment_subject.txt", context).strip()
         text = render_to_string("comments/email/new_comment.txt", context)
-    EmailMultiAlternatives(subject, text, to=[author.email]).send()
+    queue_email(subject=subject, body=text, to=[author.email])
     return 1
 
 
 def send_reply_notifications(comment_id: int) -> int:
-    """Email the subscribers of a comment's parent about this approved reply, once."""
+    """Email the subscribers of a comment's parent about this approved reply, once; the
+    reply is claimed and the emails put in the outbox in one transaction."""
     with transaction.atomic():
         claimed = Comment.objects.filter(
             pk=comment_id,
@@ -153,8 +163,12 @@ def send_reply_notifications(comment_id: int) -> int:
             parent__isnull=False,
             replies_notified_at__isnull=True,
         ).update(replies_notified_at=timezone.now())
-    if not claimed:
-        return 0
+        if not claimed:
+            return 0
+        return _queue_reply_notifications(comment_id)
+
+
+def _queue_reply_notifications(comment_id: int) -> int:
     reply = Comment.objects.select_related("post__blog", "parent").get(pk=comment_id)
     assert reply.parent is not None  # noqa: S101 - filtered above
     subscriptions = Subscription.objects.filter(
@@ -175,15 +189,14 @@ def send_reply_notifications(comment_id: int) -> int:
             }
             subject = render_to_string("comments/email/reply_subject.txt", context).strip()
             text = render_to_string("comments/email/reply.txt", context)
-            message = EmailMultiAlternatives(
-                subject,
-                text,
+            queue_email(
+                subject=subject,
+                body=text,
                 to=[subscription.email],
                 headers={
                     "List-Unsubscribe": f"<{unsubscribe_url}>",
                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                 },
             )
-            message.send()
             sent += 1
     return sent

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.core import signing
 from django.core.cache import cache
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +15,7 @@ from treffpunkt.comments.actions.submission import clean_email
 from treffpunkt.comments.models import Comment, Subscription
 from treffpunkt.core import changes
 from treffpunkt.core.links import absolute_url
+from treffpunkt.core.mail import queue_email
 from treffpunkt.core.models import Participant
 from treffpunkt.moderation.models import Decision, ItemKind
 
@@ -57,7 +57,7 @@ def send_own_data_link(email: str, language: str) -> bool:
         context = {"data_url": absolute_url(reverse("comments:own_data", args=[token]))}
         subject = render_to_string("comments/email/own_data_subject.txt", context).strip()
         text = render_to_string("comments/email/own_data.txt", context)
-    EmailMultiAlternatives(subject, text, to=[email]).send()
+    queue_email(subject=subject, body=text, to=[email])
     return True
 
 
