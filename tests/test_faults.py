@@ -5,6 +5,7 @@ import http.cookiejar
 import os
 import re
 import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -236,3 +237,90 @@ def test_a_task_killed_mid_run_runs_again_and_its_email_goes_out_once(tmp_path):
         one("SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status='RUNNING'")[0]
         == 0
     )
+
+
+class OwnRedis:
+    """A Redis server on a port of its own, to stop and start again in a test."""
+
+    def __init__(self, tmp_path):
+        self.port = free_port()
+        self.dir = tmp_path
+        self.process = None
+
+    def start(self):
+        command = [shutil.which("redis-server") or "/usr/bin/redis-server", "--port"]
+        command += [str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(
+            [*command, "--dir", str(self.dir)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        import redis
+
+        client = redis.Redis(port=self.port, socket_timeout=1)
+        wait_for(lambda: _pings(client), 20, "Redis to start")
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+def _pings(client):
+    try:
+        return client.ping()
+    except Exception:
+        return False
+
+
+@pytest.mark.django_db
+def test_the_site_keeps_working_while_redis_is_down_and_uses_it_again_after(
+    tmp_path, settings, client, admin_user
+):
+    import redis
+
+    from treffpunkt.core import live
+
+    own = OwnRedis(tmp_path)
+    own.start()
+    url = f"redis://127.0.0.1:{own.port}/0"
+    settings.REDIS_URL = url
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "treffpunkt.core.cache.ResilientRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "treffpunkt",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        }
+    }
+    settings.LOGIN_RATE = "1000/m"
+    live.reset_backend()
+    raw = redis.Redis(port=own.port, socket_timeout=1)
+
+    def visit():
+        statuses = [
+            client.get("/").status_code,
+            client.get("/accounts/login/").status_code,
+            client.get("/search/", {"q": "Garten"}).status_code,
+            client.post(
+                "/accounts/login/", {"username": "admin@example.org", "password": "falsch"}
+            ).status_code,
+        ]
+        return statuses
+
+    try:
+        assert visit() == [200, 200, 200, 200]
+        assert raw.dbsize() > 0  # the rate limits count in Redis
+        own.stop()
+        assert visit() == [200, 200, 200, 200]  # no 500 while Redis is gone
+        own.start()
+        raw.flushall()
+        from treffpunkt.core import cache as resilient
+
+        time.sleep(resilient.RETRY_SECONDS + 0.5)  # Redis is asked again after this pause
+        assert visit() == [200, 200, 200, 200]
+        assert raw.dbsize() > 0  # and used again
+    finally:
+        own.stop()
+        live.reset_backend()

@@ -178,9 +178,12 @@ REDIS_URL = _env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, with this process's memory standing in while Redis is down.
+            "BACKEND": "treffpunkt.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "treffpunkt",
+            # A Redis that does not answer costs a request at most this long.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
 else:
