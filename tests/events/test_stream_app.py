@@ -291,3 +291,19 @@ def test_an_absurdly_large_body_is_refused_before_it_fills_the_disk(event, setti
     async_to_sync(bridge)(scope, receive, send)
     assert sent[0]["status"] == 413
     assert messages  # it stopped reading early
+
+
+def test_a_photo_upload_never_holds_up_text_posts():
+    """POSTs carrying a file run on a thread of their own: decoding a big photo does not
+    make the next guest's text post wait on the single writer thread."""
+    from treffpunkt.core.wsgi_bridge import UPLOAD_BYTES, WsgiBridge
+
+    bridge = WsgiBridge(threads=1)
+    multipart = [(b"content-type", b"multipart/form-data; boundary=x")]
+    form = [(b"content-type", b"application/x-www-form-urlencoded")]
+    post = {"method": "POST"}
+    assert bridge._pool_for({**post, "headers": multipart}, UPLOAD_BYTES + 1) is bridge.uploads
+    # A join form without a photo is multipart too, but small: the writer takes it.
+    assert bridge._pool_for({**post, "headers": multipart}, 3000) is bridge.writer
+    assert bridge._pool_for({**post, "headers": form}, UPLOAD_BYTES + 1) is bridge.writer
+    assert bridge._pool_for({"method": "GET", "headers": []}, 0) is bridge.pool

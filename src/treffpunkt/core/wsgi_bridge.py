@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 
 THREAD_PREFIX = "treffpunkt-http"
+# A POST with a body this large is an upload (a text post's form is a few kilobytes).
+UPLOAD_BYTES = 64 * 1024
 
 
 def keep_connection(connection: Any, **_kwargs: Any) -> None:
@@ -103,6 +105,10 @@ class WsgiBridge:
         self.writer = ThreadPoolExecutor(
             1 if sqlite else threads, thread_name_prefix=THREAD_PREFIX + "-post"
         )
+        # POSTs that carry a file (a photo) spend most of their time decoding it: they get a
+        # thread of their own, so a guest's text post never waits behind someone's image
+        # (core.images decodes one image at a time anyway).
+        self.uploads = ThreadPoolExecutor(1, thread_name_prefix=THREAD_PREFIX + "-upload")
         connection_created.connect(keep_connection, dispatch_uid="treffpunkt-keep-connection")
         # Far above any upload a form takes (those get a friendly message from the form
         # itself), so only absurd bodies are cut off before they fill the disk.
@@ -128,7 +134,7 @@ class WsgiBridge:
             body.seek(0)
             environ = _environ(scope, body, length)
             loop = asyncio.get_running_loop()
-            pool = self.pool if scope["method"] in {"GET", "HEAD", "OPTIONS"} else self.writer
+            pool = self._pool_for(scope, length)
             handed_over = True  # from now on the request's thread closes the body
             status, headers, content = await loop.run_in_executor(pool, self._run, environ)
         finally:
@@ -136,6 +142,16 @@ class WsgiBridge:
                 body.close()
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content})
+
+    def _pool_for(self, scope: Scope, length: int) -> ThreadPoolExecutor:
+        if scope["method"] in {"GET", "HEAD", "OPTIONS"}:
+            return self.pool
+        content_type = next(
+            (value for name, value in scope.get("headers", []) if name == b"content-type"), b""
+        )
+        if length > UPLOAD_BYTES and content_type.startswith(b"multipart/form-data"):
+            return self.uploads
+        return self.writer
 
     def _run(self, environ: dict[str, Any]) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         started: list[Any] = []
