@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core import mail
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, TestCase
 
 from tests.submitting import comment_on_post
 from treffpunkt.comments.models import Comment
@@ -34,7 +34,9 @@ def commented(post, guest):
 
 
 def ask(client, email):
-    return client.post(URL, {"email": email}, follow=True)
+    """Ask for the link; the worker's part (a task, then the outbox) runs at once."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(URL, {"email": email}, follow=True)
 
 
 def data_link():

@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+from django.utils import translation
+from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext as _
 
 from treffpunkt.core.inputs import has_nul
@@ -24,8 +26,13 @@ class RefuseNulMiddleware:
         ):
             from treffpunkt.core.views import bad_request
 
-            reason = _("This address contains a character that cannot be used (a null character).")
-            return bad_request(request, ValueError("NUL in the address"), reason)
+            # Before LocaleMiddleware: answer in the language the address names.
+            language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+            with translation.override(language):
+                reason = _(
+                    "This address contains a character that cannot be used (a null character)."
+                )
+                return bad_request(request, ValueError("NUL in the address"), reason)
         return self.get_response(request)
 
 
