@@ -62,3 +62,12 @@ def comment_on_post(
         parent_id=parent_id,
         subscribe=subscribe,
     )
+
+
+def flush_outbox() -> int:
+    """Send every email waiting in the outbox now, as the worker would; how many went."""
+    from treffpunkt.core.mail import send_queued_email
+    from treffpunkt.core.models import OutgoingEmail
+
+    waiting = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.WAITING)
+    return sum(send_queued_email(pk) for pk in waiting.values_list("pk", flat=True))

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from tests.submitting import comment_on_post
+from tests.submitting import comment_on_post, flush_outbox
 from treffpunkt.comments import actions
 from treffpunkt.comments.models import Comment, Subscription
 from treffpunkt.comments.permissions import can_moderate_comment, moderatable_comments
@@ -388,6 +388,7 @@ def test_comments_arriving_together_reach_the_author_as_one_email(
     assert mail.outbox == []  # nothing before the task runs
 
     assert actions.send_author_notification(post.pk) == 1
+    assert flush_outbox() == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["autorin@example.org"]
@@ -397,6 +398,7 @@ def test_comments_arriving_together_reach_the_author_as_one_email(
     assert "otto@ex.org" not in message.body and "gerda@example.org" not in message.body
     # Run again (a second process scheduled it too): nothing is announced twice.
     assert actions.send_author_notification(post.pk) == 0
+    assert flush_outbox() == 0
     assert len(mail.outbox) == 1
 
 
@@ -406,6 +408,7 @@ def test_a_comment_after_the_digest_gets_its_own_email(
     with django_capture_on_commit_callbacks(execute=True):
         submit(post, guest, "Vorher.")
     actions.send_author_notification(post.pk)
+    flush_outbox()
     from django.core.cache import cache
 
     cache.clear()  # the debounce window has passed
@@ -413,6 +416,7 @@ def test_a_comment_after_the_digest_gets_its_own_email(
         submit(post, other_guest, "Nachher.", author_name="Otto", email="otto@ex.org")
     assert len([r for r in deferred_tasks.results if r.task.name == "notify_authors_of_post"]) == 2
     actions.send_author_notification(post.pk)
+    flush_outbox()
     assert len(mail.outbox) == 2
     assert "Nachher." in mail.outbox[1].body and "Vorher." not in mail.outbox[1].body
 
