@@ -146,3 +146,15 @@ def redis_url():
     except redis.ConnectionError:
         pytest.fail("Redis on 127.0.0.1:6379 does not answer (the test command expects it)")
     return url
+
+
+@pytest.fixture
+def heard(django_capture_on_commit_callbacks):
+    """The announcements (core.changes) made while the test runs, heard after their commit;
+    run the code inside ``django_capture_on_commit_callbacks(execute=True)``."""
+    from treffpunkt.core import changes
+
+    seen: list[changes.Change] = []
+    changes.listen(seen.append)
+    yield seen
+    changes._listeners.remove(seen.append)

@@ -156,6 +156,11 @@ def test_createadmin_demo_and_check(tmp_path):
     with sqlite3.connect(tmp_path / "treffpunkt.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM accounts_user").fetchone()[0] == 4
         assert db.execute("SELECT count(*) FROM core_legalpage").fetchone()[0] == 1
+        # The demo's comments came through the pipeline: checked, and approved by a moderator.
+        comments = db.execute("SELECT status, count(*) FROM comments_comment GROUP BY status")
+        assert dict(comments.fetchall()) == {"approved": 8}
+        checked = "SELECT count(*) FROM moderation_checkeditem WHERE kind = 'comment'"
+        assert db.execute(checked).fetchone()[0] == 8
 
     check = run_cli("check", data_dir=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr

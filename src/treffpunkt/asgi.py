@@ -18,9 +18,6 @@ from treffpunkt.events import stream_app  # noqa: E402
 # handler on a few kept threads (see core.wsgi_bridge): no thread and no new database
 # connection per request, which costs more than most views themselves.
 ASYNC_VIEWS = re.compile(r"^/(?:[a-z]{2}/)?e/[^/]+/(?:moderate/)?stream$")
-# Wall posts and their moderation change no page the page cache keeps, so they do not
-# empty it (a busy wall would otherwise empty it many times a second).
-WALL_WRITES = re.compile(r"^/(?:[a-z]{2}/)?e/[^/]+/(?:moderate/.*|posts/.*)?$")
 wsgi_application = WsgiBridge()
 # Request threads give up the GIL for every SQL statement; with the default 5 ms switch
 # interval each statement then waits up to 5 ms while the event loop writes to thousands
@@ -36,8 +33,8 @@ async def _route(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 
 # Readers without a session get repeated public pages from a short-lived cache
-# (core.pagecache); writes through either handler empty it.
-cached_application = PageCache(_route, keep_on_write=WALL_WRITES)
+# (core.pagecache), emptied when an action announces a change to a public page.
+cached_application = PageCache(_route)
 
 
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -129,7 +129,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
         )
     from django.core.management import call_command
 
-    from treffpunkt.accounts.actions import admin_exists, first_admin_url
+    from treffpunkt.accounts.actions import first_admin_url
+    from treffpunkt.accounts.queries import admin_exists
 
     migrate()
     call_command("collectstatic", interactive=False, verbosity=0)

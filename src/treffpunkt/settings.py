@@ -107,7 +107,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "treffpunkt.core.middleware.RefuseNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "treffpunkt.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -207,8 +210,12 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # reset links work for one day
 
 # How long an invitation link stays valid, in days.
 INVITATION_VALID_DAYS = _env_int("TREFFPUNKT_INVITATION_DAYS", 7)
-# Login attempts allowed per IP address and per email address (django-ratelimit syntax).
+# Login attempts allowed per IP address and per email address from one IP address
+# (django-ratelimit syntax).
 LOGIN_RATE = _env("TREFFPUNKT_LOGIN_RATE", "10/m")
+# Wrong passwords for one email address from all IP addresses together; beyond this only
+# the right password gets in (so nobody can lock a member out).
+LOGIN_RATE_PER_ADDRESS = _env("TREFFPUNKT_LOGIN_RATE_PER_ADDRESS", "30/h")
 RATELIMIT_VIEW = "treffpunkt.core.views.rate_limited"
 
 # Event walls: posting stays open this many minutes after an event ends.
@@ -285,6 +292,8 @@ EMAIL_BACKEND = (
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
+# Seconds the worker waits for the mail server before it gives up on one attempt.
+EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", f"Treffpunkt <noreply@{BASE_HOST}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -293,6 +302,32 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The language a visitor chose is remembered in a cookie of its own.
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = _base.scheme == "https"
+# Browsers that saw the site over https never try plain http again (a year).
+SECURE_HSTS_SECONDS = 31_536_000 if _base.scheme == "https" else 0
+# Pages load nothing from other sites (fonts, scripts and styles are vendored), so the
+# Content-Security-Policy can be strict; images may come from the hosts a blog may embed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # The plain error page (core/templates/500_plain.html) carries its own small style.
+        "style-src": ["'self'", "'sha256-EoGaZ8o5DcEtDXGp4YpLYIHmtNJLnF0B9eBxMVpJrUY='"],
+        "img-src": ["'self'", "data:", *(f"https://{host}" for host in BLOG_EMBED_HOSTS)],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Features no page uses are switched off for every page (and anything embedded).
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
+)
 
 LOGGING = {
     "version": 1,

@@ -1,18 +1,17 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.i18n import set_language
-from django.views.static import serve as serve_media
 
 from treffpunkt.blog.sitemaps import sitemaps
+from treffpunkt.core.views import media_file
 from treffpunkt.events.views import short_link
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/setlang/", set_language, name="set_language"),
     # Uploaded files. A reverse proxy may serve MEDIA_ROOT itself in front of this.
-    re_path(r"^media/(?P<path>.*)$", serve_media, {"document_root": settings.MEDIA_ROOT}),
+    re_path(r"^media/(?P<path>.*)$", media_file, name="media"),
     # The short link on posters and QR codes: language-neutral, redirects to the join page.
     path("j/<str:code>", short_link, name="short_link"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),

@@ -47,9 +47,12 @@ def test_logout_needs_post(member_client):
 
 
 @pytest.mark.django_db
-def test_password_reset_mail_links_to_the_public_address(client, member, mailoutbox, settings):
+def test_password_reset_mail_links_to_the_public_address(
+    client, member, mailoutbox, settings, django_capture_on_commit_callbacks
+):
     settings.BASE_URL = "https://treffpunkt.example.org"
-    response = client.post(reverse("accounts:password_reset"), {"email": member.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": member.email})
 
     assert response.status_code == 302
     assert len(mailoutbox) == 1
@@ -70,8 +73,11 @@ def test_password_reset_mail_links_to_the_public_address(client, member, mailout
 
 
 @pytest.mark.django_db
-def test_password_reset_for_unknown_address_reveals_nothing(client, mailoutbox):
-    response = client.post(reverse("accounts:password_reset"), {"email": "niemand@example.org"})
+def test_password_reset_for_unknown_address_reveals_nothing(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": "niemand@example.org"})
 
     assert response.status_code == 302
     assert mailoutbox == []

@@ -4,7 +4,10 @@ import asyncio
 from typing import Any
 
 import pytest
+from django.db import transaction
 
+from treffpunkt.core import changes
+from treffpunkt.core.actions import update_site_settings
 from treffpunkt.core.models import SiteSettings
 from treffpunkt.core.pagecache import PageCache
 
@@ -79,28 +82,34 @@ def test_a_logged_in_member_or_a_guest_device_never_gets_a_stored_page(app):
         assert b"x-page-cache" not in headers
 
 
-def test_a_successful_write_empties_the_cache_so_changes_show_at_once(app):
+def test_an_announced_change_of_a_public_page_empties_the_cache_at_once(app):
     call(app, "GET", "/")
-    SiteSettings.objects.create(name="Neuer Name")
+    SiteSettings.objects.create(name="Neuer Name")  # behind the site's back: not announced
     _status, headers, body = call(app, "GET", "/")
     assert headers[b"x-page-cache"] == b"hit"
     assert b"Neuer Name" not in body
 
-    # A POST that Django answers below 400 (here the language switch's redirect).
-    status, _headers, _body = call(
-        app,
-        "POST",
-        "/i18n/setlang/",
-        [
-            (b"content-type", b"application/x-www-form-urlencoded"),
-            (b"cookie", b"csrftoken=" + CSRF_SECRET),
-        ],
-        b"language=de&next=/&csrfmiddlewaretoken=" + CSRF_SECRET,
-    )
-    assert status == 302
+    update_site_settings(name="Ganz neuer Name")  # the action announces the change
     _status, headers, body = call(app, "GET", "/")
     assert b"x-page-cache" not in headers
-    assert b"Neuer Name" in body
+    assert b"Ganz neuer Name" in body
+
+
+def test_a_change_that_shows_on_no_public_page_leaves_the_cache_alone(app):
+    call(app, "GET", "/")
+    with transaction.atomic():
+        changes.announce("contribution", "created", 1, public_pages=False)
+    _status, headers, _body = call(app, "GET", "/")
+    assert headers[b"x-page-cache"] == b"hit"
+
+
+def test_a_rolled_back_change_is_never_announced(app):
+    call(app, "GET", "/")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        update_site_settings(name="Nie gespeichert")
+        raise RuntimeError
+    _status, headers, _body = call(app, "GET", "/")
+    assert headers[b"x-page-cache"] == b"hit"
 
 
 def test_a_refused_write_leaves_the_cache_alone(app):
@@ -127,14 +136,11 @@ def test_the_cache_can_be_turned_off():
     assert b"x-page-cache" not in headers
 
 
-def test_writes_on_paths_that_change_no_kept_page_leave_it_alone():
-    import re
-
-    from django.core.asgi import get_asgi_application
-
-    # As a wall's posts are kept from emptying it; here the language switch stands in.
-    app = PageCache(get_asgi_application(), seconds=60, keep_on_write=re.compile(r"^/i18n/"))
+def test_posts_that_change_nothing_public_leave_the_cache_alone(app):
+    """Machine-to-machine traffic and refused or held submissions must not keep flushing
+    the cache: only an announced change to a public page empties it."""
     call(app, "GET", "/")
+    # The language switch answers 302 and changes no page.
     status, _headers, _body = call(
         app,
         "POST",
@@ -146,28 +152,8 @@ def test_writes_on_paths_that_change_no_kept_page_leave_it_alone():
         b"language=de&next=/&csrfmiddlewaretoken=" + CSRF_SECRET,
     )
     assert status == 302
+    # A POST to an address that does not exist, and a guest's comment on a missing post.
+    assert call(app, "POST", "/b/nothing/here/")[0] == 404
+    assert call(app, "POST", "/comments/post/999999/")[0] in {403, 404}
     _status, headers, _body = call(app, "GET", "/")
-    assert headers[b"x-page-cache"] == b"hit"
-
-
-def test_a_write_that_changes_no_public_page_says_so_and_the_cache_stays():
-    from django.http import HttpResponse
-
-    from treffpunkt.core.pagecache import keep_page_cache
-
-    async def app(scope, receive, send):
-        if scope["method"] == "GET":
-            await send({"type": "http.response.start", "status": 200, "headers": []})
-            await send({"type": "http.response.body", "body": b"page"})
-            return
-        response = keep_page_cache(HttpResponse("preview"))
-        headers = [(k.lower().encode(), v.encode()) for k, v in response.items()]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": b"preview"})
-
-    cached = PageCache(app, seconds=60)
-    call(cached, "GET", "/b/")
-    _status, headers, _body = call(cached, "POST", "/b/write/preview/")
-    assert b"x-page-cache-keep" not in headers  # not passed on to the browser
-    _status, headers, _body = call(cached, "GET", "/b/")
     assert headers[b"x-page-cache"] == b"hit"

@@ -1,6 +1,7 @@
-"""Browser tests: Playwright (sync API) drives Debian's Chromium against pytest-django's
-live server (or, for live updates, against ``asgi_server``). One browser per test session, a
-fresh browser context per test.
+"""Browser tests: Playwright (sync API) drives Debian's Chromium against the application
+that `treffpunkt serve` runs (``treffpunkt.asgi.application``: the public wall stream, the
+page cache, the WSGI bridge and Django's ASGI handler), served by uvicorn (``asgi_server``).
+One browser per test session, a fresh browser context per test.
 
 Screenshots land in test-artifacts/e2e/ (gitignored).
 """
@@ -14,6 +15,7 @@ import time
 import warnings
 from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,15 +85,14 @@ def viewport(request: pytest.FixtureRequest) -> Viewport:
 def _asgi_server_url() -> Generator[str]:
     """A uvicorn server for the whole session, in a thread of this process; see asgi_server."""
     import uvicorn
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-    from django.core.asgi import get_asgi_application
+
+    from treffpunkt.asgi import application
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     config = uvicorn.Config(
-        # Static files as live_server serves them: read from the finders on each request
-        # (WhiteNoise would keep the sizes it saw at startup while the files are edited).
-        ASGIStaticFilesHandler(get_asgi_application()),
+        # Exactly what `treffpunkt serve` runs (static files come through WhiteNoise).
+        application,
         lifespan="off",
         log_config=None,  # leave the test run's logging alone
         log_level="warning",
@@ -117,12 +118,14 @@ def _asgi_server_url() -> Generator[str]:
 
 
 @pytest.fixture
-def asgi_server(_asgi_server_url: str, transactional_db: None) -> Generator[str]:
+def asgi_server(_asgi_server_url: str, transactional_db: None, settings: Any) -> Generator[str]:
     """The address of a real ASGI server (uvicorn) running Treffpunkt against the test database.
 
-    Why not ``live_server``: pytest-django's live server is Django's threaded WSGI server. Under
-    WSGI Django buffers an async StreamingHttpResponse until it ends, and the live stream
-    (Server-Sent Events, an async view) never ends, so an EventSource there never even opens.
+    It serves ``treffpunkt.asgi.application``, the stack `treffpunkt serve` runs: guests'
+    posts and pages through the WSGI bridge's threads, the public wall stream through
+    ``events.stream_app``, the moderators' stream through Django's ASGI handler, and the
+    page cache in front, switched on as shipped (``PAGE_CACHE_SECONDS``) and emptied
+    between tests.
 
     Why a thread, not a subprocess: the server shares this process with the test, so it sees
     the test database (PostgreSQL or SQLite in memory), the ``settings`` fixture's changes,
@@ -134,16 +137,22 @@ def asgi_server(_asgi_server_url: str, transactional_db: None) -> Generator[str]
     - SQLite in memory: like ``live_server`` (Django's LiveServerThread), every request
       thread uses the test thread's connection, shared across threads; a connection of its
       own would work too (shared cache) but could fail with "database table is locked".
-    - Other databases (PostgreSQL): each request thread opens its own connection (Django's
-      ASGI handler runs each request's sync code in a thread of its own) and closes it when
-      the request ends, so no connection outlives the test to block dropping the test database.
+    - Other databases (PostgreSQL): each request thread opens its own connection and closes
+      it when the request ends, so no connection outlives the test to block dropping the
+      test database.
     """
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
     from django.core.handlers.asgi import ASGIHandler
+    from django.core.handlers.wsgi import WSGIHandler
     from django.core.signals import request_finished, request_started
     from django.db import connections
     from django.test.utils import modify_settings
 
+    from treffpunkt.core import pagecache
+
+    settings.PAGE_CACHE_SECONDS = 10  # as shipped (the unit tests turn it off)
+    # The background worker's part (emails, suggestions) is played by django-tasks'
+    # immediate backend: tasks run in the request's thread right after its commit.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     shared = {
         conn.alias: conn
         for conn in connections.all()
@@ -168,12 +177,13 @@ def asgi_server(_asgi_server_url: str, transactional_db: None) -> Generator[str]
 
     for conn in shared.values():
         conn.inc_thread_sharing()
-    handlers = (ASGIHandler, ASGIStaticFilesHandler)  # the senders of the server's signals
+    handlers = (ASGIHandler, WSGIHandler)  # the senders of the server's signals
     for handler in handlers:
         request_started.connect(use_shared_connections, sender=handler, weak=False)
         request_finished.connect(close_own_connections, sender=handler, weak=False)
     allowed_hosts = modify_settings(ALLOWED_HOSTS={"append": "127.0.0.1"})
     allowed_hosts.enable()
+    _forget_cached_pages(pagecache)
     try:
         yield _asgi_server_url
     finally:
@@ -182,6 +192,7 @@ def asgi_server(_asgi_server_url: str, transactional_db: None) -> Generator[str]
         deadline = time.monotonic() + 5
         while in_flight[0] > 0 and time.monotonic() < deadline:
             time.sleep(0.02)
+        _forget_cached_pages(pagecache)
         allowed_hosts.disable()
         for handler in handlers:
             request_started.disconnect(use_shared_connections, sender=handler)
@@ -190,11 +201,16 @@ def asgi_server(_asgi_server_url: str, transactional_db: None) -> Generator[str]
             conn.dec_thread_sharing()
 
 
+def _forget_cached_pages(pagecache: Any) -> None:
+    """Each test starts with an empty page cache (the server outlives the tests)."""
+    for page_cache in list(pagecache._caches):
+        page_cache.clear()
+
+
 @pytest.fixture
-def server_url(live_server) -> str:  # type: ignore[no-untyped-def]
-    """Where the browser goes: pytest-django's live server. Override it with ``asgi_server``
-    in tests that need the live stream."""
-    return str(live_server.url)
+def server_url(asgi_server: str) -> str:
+    """Where the browser goes: the shipped application on a real ASGI server."""
+    return asgi_server
 
 
 @pytest.fixture

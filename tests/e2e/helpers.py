@@ -145,6 +145,15 @@ class Browsing:
         self._problems[id(page)] = problems
         self._viewports[id(page)] = viewport
         page.on("pageerror", lambda error: problems.script_errors.append(str(error)))
+        # A blocked script or style shows as a console error (Content-Security-Policy).
+        page.on(
+            "console",
+            lambda message: (
+                problems.script_errors.append(message.text)
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None
+            ),
+        )
         page.on("response", problems.record_response)
         self.pages.append(page)
         return page

@@ -55,8 +55,8 @@ def log_in(page: Page, user: User, next_path: str) -> None:
 
 
 def test_author_writes_and_publishes_a_post_with_an_image(
-    browsing: Browsing, page: Page, author: User, live_server
-) -> None:  # type: ignore[no-untyped-def]
+    browsing: Browsing, page: Page, author: User
+) -> None:
     blog = create_blog(
         title="Aus dem Verein",
         slug="verein",

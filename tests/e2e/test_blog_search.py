@@ -42,8 +42,8 @@ def corpus(transactional_db: None, settings) -> dict[int, str]:
 
 
 def test_a_reader_searches_and_finds_related_posts(
-    browsing: Browsing, page: Page, corpus: dict[int, str], live_server
-) -> None:  # type: ignore[no-untyped-def]
+    browsing: Browsing, page: Page, corpus: dict[int, str]
+) -> None:
     page.goto("/en/search/")
     browsing.check(page, "search-empty")
     main = page.get_by_role("main")

@@ -1,9 +1,9 @@
 """Event walls in the browser: a guest posts from a phone, the projector wall shows it live,
 moderators hide and approve posts, and the wall follows without being reloaded.
 
-These tests need the live stream (Server-Sent Events from an async view), so the browser
-talks to a real ASGI server (conftest.asgi_server), not to pytest-django's WSGI live server.
-Every page visited is screenshotted and checked with axe (helpers.Browsing.check).
+Like every browser test, they talk to the application `treffpunkt serve` runs, on a real
+ASGI server (conftest.asgi_server), so the live walls use the production stream. Every
+page visited is screenshotted and checked with axe (helpers.Browsing.check).
 """
 
 import re
@@ -35,11 +35,6 @@ LIVE_WITHIN_MS = 2_000
 
 
 @pytest.fixture
-def server_url(asgi_server: str) -> str:
-    return asgi_server
-
-
-@pytest.fixture
 def viewport() -> Viewport:
     """The guest's phone; the wall and the moderator get their own screens."""
     return PHONE
@@ -47,7 +42,8 @@ def viewport() -> Viewport:
 
 @pytest.fixture(autouse=True)
 def _no_minimum_time(settings) -> None:  # type: ignore[no-untyped-def]
-    """The form refuses posts sent within seconds of showing it (a bot check)."""
+    """A form sent within seconds of showing it waits for a moderator (a bot check); the
+    browser fills it faster than a person."""
     settings.MODERATION_MIN_SECONDS_TO_SUBMIT = 0
 
 

@@ -134,9 +134,10 @@ def test_photo_upload_checks(client, event):
 def test_decompression_bomb_is_refused(client, event, monkeypatch):
     from treffpunkt.core import images
 
-    monkeypatch.setattr(images, "MAX_PIXELS", 1000)
+    monkeypatch.setattr(images, "MAX_JPEG_PIXELS", 1000)
     response = post(client, event, "Riesig", photo=image_upload(size=(200, 200)), photo_alt="x")
     assert response.status_code == 400
+    assert "zu viele Pixel" in response.content.decode()
     assert not Contribution.objects.exists()
 
 

@@ -1,7 +1,7 @@
 """Demo members for `treffpunkt demo`. They cannot log in (unusable passwords)."""
 
+from treffpunkt.accounts.actions import create_member
 from treffpunkt.accounts.models import User
-from treffpunkt.core.actions import participant_for_member
 
 DEMO_MEMBERS = [
     (
@@ -28,12 +28,7 @@ DEMO_MEMBERS = [
 def load() -> list[str]:
     created = 0
     for email, name, bio, roles in DEMO_MEMBERS:
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            user = User(email=email, display_name=name, bio=bio)
-            user.set_roles(roles)
-            user.set_unusable_password()
-            user.save()
+        if not User.objects.filter(email=email).exists():
+            create_member(email, name, roles, bio=bio)
             created += 1
-        participant_for_member(user)
     return [f"Mitglieder: {created} neu, {len(DEMO_MEMBERS) - created} vorhanden."]

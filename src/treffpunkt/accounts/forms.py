@@ -1,11 +1,15 @@
+import hashlib
 from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from treffpunkt.accounts.models import Role, User
+from treffpunkt.core.mail import queue_email
 
 
 class LoginForm(AuthenticationForm):
@@ -142,3 +146,28 @@ class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+
+
+RESET_EMAIL_INTERVAL_SECONDS = 10 * 60
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's password reset form, with the email sent by the background worker (a slow
+    mail server must not hold up the request; core.mail)."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        # One email an address in ten minutes, however often someone asks for it.
+        key = "treffpunkt:password-reset:" + hashlib.sha256(to_email.lower().encode()).hexdigest()
+        if not cache.add(key, True, timeout=RESET_EMAIL_INTERVAL_SECONDS):
+            return
+        subject = render_to_string(subject_template_name, context)
+        body = render_to_string(email_template_name, context)
+        queue_email(subject=subject, body=body, to=[to_email])

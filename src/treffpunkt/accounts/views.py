@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
-from treffpunkt.accounts import actions
+from treffpunkt.accounts import actions, queries
 from treffpunkt.accounts.forms import (
     AcceptInvitationForm,
     InviteForm,
     LoginForm,
     ProfileForm,
+    QueuedPasswordResetForm,
     RegistrationForm,
     RolesForm,
 )
@@ -33,15 +34,22 @@ def _login_email_key(group: str, request: HttpRequest) -> str:
     return request.POST.get("username", "").strip().lower()[:254]
 
 
+def _login_pair_key(group: str, request: HttpRequest) -> str:
+    return f"{_login_email_key(group, request)}|{request.META.get('REMOTE_ADDR', '')}"
+
+
 class LoginView(auth_views.LoginView):
-    """Django's login, with attempts limited per IP address and per email address."""
+    """Django's login, with attempts limited (as django-axes does by default) per IP address
+    and per address-and-IP pair, so nobody can lock a member out by trying wrong passwords
+    for their address from elsewhere; across all IP addresses one address gets
+    ``LOGIN_RATE_PER_ADDRESS`` wrong attempts, after which only the right password gets in."""
 
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        limited = any(
+        limited = [
             is_ratelimited(
                 request,
                 group=f"login-{key_name}",
@@ -49,18 +57,30 @@ class LoginView(auth_views.LoginView):
                 rate=settings.LOGIN_RATE,
                 increment=True,
             )
-            for key_name, key in (("ip", "ip"), ("email", _login_email_key))
-        )
-        if limited:
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(
-                None, _("Too many login attempts. Please wait a minute, then try again.")
-            )
-            response = self.render_to_response(self.get_context_data(form=form))
-            response.status_code = 429
-            return response
-        return super().post(request, *args, **kwargs)
+            for key_name, key in (("ip", "ip"), ("pair", _login_pair_key))
+        ]
+        if any(limited):
+            return self._too_many_attempts()
+        form = self.get_form()
+        if form.is_valid():
+            return self.form_valid(form)
+        if is_ratelimited(
+            request,
+            group="login-email",
+            key=_login_email_key,
+            rate=settings.LOGIN_RATE_PER_ADDRESS,
+            increment=True,
+        ):
+            return self._too_many_attempts()
+        return self.form_invalid(form)
+
+    def _too_many_attempts(self) -> HttpResponse:
+        form = self.get_form()
+        form.errors.clear()
+        form.add_error(None, _("Too many login attempts. Please wait a minute, then try again."))
+        response = self.render_to_response(self.get_context_data(form=form))
+        response.status_code = 429
+        return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -69,10 +89,24 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, with the email sent by the worker; at most ten requests an
+    hour from one IP address (and one email an address in ten minutes, see the form)."""
+
+    form_class = QueuedPasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if is_ratelimited(request, group="password-reset", key="ip", rate="10/h", increment=True):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, _("Please wait a while before asking again."))
+            response = self.render_to_response(self.get_context_data(form=form))
+            response.status_code = 429
+            return response
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
         # Links in the email point at the public address, also behind a proxy.
@@ -102,14 +136,18 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = actions.find_invitation(token)
+    invitation = queries.find_invitation(token)
     if invitation is None:
         return render(request, "accounts/invitation_invalid.html", status=404)
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
-        user = actions.accept_invitation(
-            invitation, form.cleaned_data["display_name"], form.cleaned_data["password1"]
-        )
+        try:
+            user = actions.accept_invitation(
+                invitation, form.cleaned_data["display_name"], form.cleaned_data["password1"]
+            )
+        except actions.InvitationUsed as used:
+            messages.info(request, used.message)
+            return redirect("accounts:login")
         login(request, user, backend=BACKEND)
         messages.success(request, _("Welcome to %(site)s!") % {"site": site_settings().name})
         return redirect("accounts:profile")
@@ -120,7 +158,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 def setup(request: HttpRequest, token: str) -> HttpResponse:
     """The one-time page, linked from `treffpunkt serve`, that creates the first admin."""
-    if not actions.first_admin_token_is_valid(token):
+    if not queries.first_admin_token_is_valid(token):
         return render(request, "accounts/setup_done.html", status=404)
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -205,11 +243,11 @@ def member_roles(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(User, pk=pk)
     form = RolesForm(request.POST or None, initial={"roles": member.roles})
     if request.method == "POST" and form.is_valid():
-        roles = form.cleaned_data["roles"]
-        if member == request.user and Role.ADMIN.value not in roles:
-            form.add_error("roles", _("You cannot take away your own admin role."))
+        try:
+            actions.change_roles(member, form.cleaned_data["roles"], changed_by=request.user)  # type: ignore[arg-type]
+        except ValidationError as error:
+            form.add_error("roles", error)
         else:
-            actions.change_roles(member, roles)
             messages.success(request, _("Roles of %(name)s saved.") % {"name": member.public_name})
             return redirect("accounts:members")
     status = 400 if form.errors else 200

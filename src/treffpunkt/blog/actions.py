@@ -28,10 +28,11 @@ from treffpunkt.blog.models import (
     SlugRedirect,
     Tag,
 )
-from treffpunkt.blog.permissions import can_edit_post, can_write_in
+from treffpunkt.blog.permissions import can_edit_post, can_manage_blogs, can_write_in
 from treffpunkt.blog.rendering import reading_minutes, render_post_body, summarize
+from treffpunkt.core import changes
 from treffpunkt.core.images import reencode_image
-from treffpunkt.core.text import clean_text
+from treffpunkt.core.text import clean_text, without_control_characters
 
 # How many earlier versions of a post are kept.
 REVISIONS_KEPT = 10
@@ -54,6 +55,14 @@ def make_slug(text: str, max_length: int = 100) -> str:
 
 
 # --- blogs ----------------------------------------------------------------------------
+
+
+def _cleaned_text_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Text fields without control characters (feeds cannot carry them)."""
+    return {
+        name: without_control_characters(value) if isinstance(value, str) else value
+        for name, value in fields.items()
+    }
 
 
 def validate_blog_slug(slug: str, blog: Blog | None = None) -> str:
@@ -80,12 +89,14 @@ def create_blog(*, title: str, slug: str = "", authors: Any = (), **fields: Any)
     title = clean_text(title)
     if not title:
         raise ValidationError(_("Please give the blog a title."), code="required")
+    fields = _cleaned_text_fields(fields)
     blog = Blog(title=title, slug=validate_blog_slug(slug or title), **fields)
     blog.full_clean()
     blog.save()
     blog.authors.set(authors)
     # The address is this blog's now, also where it was another blog's earlier address.
     BlogSlugRedirect.objects.filter(old_slug=blog.slug).delete()
+    changes.announce("blog", "created", blog.pk)
     return blog
 
 
@@ -94,6 +105,7 @@ def update_blog(blog: Blog, *, authors: Any = None, **fields: Any) -> Blog:
     """Change a blog's details and, if given, its authors. Post addresses follow a new
     blog address; links with the old one redirect to the new (blog.views)."""
     old_slug = blog.slug
+    fields = _cleaned_text_fields(fields)
     if "slug" in fields:
         fields["slug"] = validate_blog_slug(fields["slug"], blog)
     for name, value in fields.items():
@@ -107,7 +119,64 @@ def update_blog(blog: Blog, *, authors: Any = None, **fields: Any) -> Blog:
         blog.authors.set(authors)
     # Search entries and suggestions hold nothing of the blog itself, so its posts need no
     # new index entries here.
+    changes.announce("blog", "updated", blog.pk, old_slug=old_slug)
     return blog
+
+
+@transaction.atomic
+def delete_blog(blog: Blog, *, editor: User) -> None:
+    """Delete a blog with everything in it: its posts (each as ``delete_post`` does, so
+    search, suggestions and the site hear of it), their comments, the blog's images with
+    their files (after the commit) and its old addresses."""
+    if not can_manage_blogs(editor):
+        raise PermissionDenied
+    for post in blog.posts.select_related("blog"):
+        delete_post(post, editor=editor)
+    images = [(image.image.storage, image.image.name) for image in blog.images.all()]
+    blog_id, slug = blog.pk, blog.slug
+    blog.delete()
+    transaction.on_commit(partial(_delete_files, images))
+    changes.announce("blog", "deleted", blog_id, slug=slug)
+
+
+# --- tags -----------------------------------------------------------------------------
+
+
+def clean_tag_name(name: str, tag: Tag | None = None) -> str:
+    """A tag name as ``parse_tags`` makes it; ValidationError if empty or if another tag
+    has it already (in any case: posts find their tags by name regardless of case)."""
+    name = " ".join(clean_text(name or "").lstrip("#").split())[:60]
+    if not name:
+        raise ValidationError(_("Please give the tag a name."), code="required")
+    others = Tag.objects.filter(name__iexact=name)
+    if tag is not None:
+        others = others.exclude(pk=tag.pk)
+    if others.exists():
+        raise ValidationError(_("Another tag has this name already."), code="taken")
+    return name
+
+
+@transaction.atomic
+def rename_tag(tag: Tag, name: str) -> Tag:
+    """Give a tag another name. Its address stays, so links to the tag page and its feed
+    keep working; its posts' search entries and suggestions are renewed after the commit."""
+    tag.name = clean_tag_name(name, tag)
+    tag.save(update_fields=["name"])
+    _tag_changed(tag, "updated")
+    return tag
+
+
+@transaction.atomic
+def delete_tag(tag: Tag) -> None:
+    """Remove a tag from every post and delete it (its page and feed are gone)."""
+    _tag_changed(tag, "deleted")
+    tag.delete()
+
+
+def _tag_changed(tag: Tag, verb: str) -> None:
+    for post_id in tag.posts.values_list("id", flat=True):
+        transaction.on_commit(partial(indexing.post_changed, post_id))
+    changes.announce("tag", verb, tag.pk, slug=tag.slug)
 
 
 # --- posts ----------------------------------------------------------------------------
@@ -165,8 +234,38 @@ def _keep_revision(post: Post, editor: User | None) -> None:
     PostRevision.objects.filter(id__in=list(old)).delete()
 
 
-def _changed(post: Post) -> None:
+def _changed(post: Post, verb: str | None) -> None:
+    """After a change of a post: its search entry and suggestions are renewed, and, when
+    readers see the change (``verb``: published, updated, unpublished, deleted), it is
+    announced (core.changes) to the page cache and the fediverse."""
     transaction.on_commit(partial(indexing.post_changed, post.id))
+    if verb is not None:
+        changes.announce("post", verb, post.pk, blog=post.blog_id)
+
+
+def _schedule_publication(post: Post) -> None:
+    """A post published for a later time is announced when that time comes."""
+    from treffpunkt.blog import tasks
+
+    task = tasks.announce_scheduled_post
+    if post.published_at is None or not task.get_backend().supports_defer:
+        return
+    when = post.published_at
+    post_id = post.pk
+    transaction.on_commit(lambda: task.using(run_after=when).enqueue(post_id, when.isoformat()))
+
+
+def announce_scheduled_post(post_id: int, published_at: str) -> bool:
+    """The time of a scheduled post has come: announce it, unless it was taken back or
+    moved meanwhile (then another task, or none, stands for it)."""
+    post = Post.objects.filter(pk=post_id).first()
+    if post is None or not post.is_visible or post.published_at is None:
+        return False
+    if post.published_at.isoformat() != published_at:
+        return False
+    with transaction.atomic():
+        changes.announce("post", "published", post.pk, blog=post.blog_id)
+    return True
 
 
 @transaction.atomic
@@ -202,7 +301,8 @@ def save_post(
     title = clean_text(title)
     if not title:
         raise ValidationError({"title": _("Please give the post a title.")}, code="required")
-    body = (body or "").replace("\r\n", "\n").strip()
+    body = without_control_characters(body or "").strip()
+    excerpt = without_control_characters(excerpt or "")
     wanted_slug = make_slug(slug) or make_slug(title) or "beitrag"
     new_slug = _free_slug(post.blog, wanted_slug, post)
     if slug and make_slug(slug) and new_slug != make_slug(slug):
@@ -236,7 +336,7 @@ def save_post(
     post.full_clean(exclude=["author", "blog"])
     post.save()
     post.tags.set(_tags_for(tag_names))
-    _changed(post)
+    _changed(post, "updated" if post.is_visible else None)
     return post
 
 
@@ -265,6 +365,7 @@ def publish_post(post: Post, *, editor: User, at: datetime | None = None) -> Pos
     post = Post.objects.select_for_update().select_related("blog").get(pk=post.pk)
     if not can_edit_post(editor, post):
         raise PermissionDenied
+    was_visible = post.is_visible
     now = timezone.now()
     if at is not None:
         post.published_at = at
@@ -274,7 +375,11 @@ def publish_post(post: Post, *, editor: User, at: datetime | None = None) -> Pos
         post.published_at = now
     post.status = Post.Status.PUBLISHED
     post.save(update_fields=["status", "published_at"])
-    _changed(post)
+    if post.is_visible:
+        _changed(post, "updated" if was_visible else "published")
+    else:
+        _changed(post, "unpublished" if was_visible else None)
+        _schedule_publication(post)
     return post
 
 
@@ -284,20 +389,33 @@ def unpublish_post(post: Post, *, editor: User) -> Post:
     post = Post.objects.select_for_update().select_related("blog").get(pk=post.pk)
     if not can_edit_post(editor, post):
         raise PermissionDenied
+    was_visible = post.is_visible
     post.status = Post.Status.DRAFT
     post.save(update_fields=["status"])
-    _changed(post)
+    _changed(post, "unpublished" if was_visible else None)
     return post
 
 
 @transaction.atomic
 def delete_post(post: Post, *, editor: User) -> None:
-    """Delete a post with its revisions, old addresses and suggestions."""
+    """Delete a post with its revisions, old addresses, suggestions and cover image file.
+    Its inline images stay a while (a revision elsewhere may show them) and are removed
+    with the other unused ones (``remove_unused_images``)."""
     if not can_edit_post(editor, post):
         raise PermissionDenied
-    post_id = post.id
+    post_id, blog_id, was_visible = post.id, post.blog_id, post.is_visible
+    cover = (post.cover_image.storage, post.cover_image.name) if post.cover_image else None
     post.delete()
     transaction.on_commit(partial(indexing.post_removed, post_id))
+    if cover is not None:
+        transaction.on_commit(partial(_delete_files, [cover]))
+    if was_visible:
+        changes.announce("post", "deleted", post_id, blog=blog_id)
+
+
+def _delete_files(files: list[tuple[Any, str]]) -> None:
+    for storage, name in files:
+        storage.delete(name)
 
 
 def _checked_alt(alt_text: str) -> str:
@@ -348,7 +466,7 @@ def set_cover_image(
         post.cover_image.save(content.name or "cover.webp", content, save=False)
         post.cover_alt = alt_text
     post.save(update_fields=["cover_image", "cover_alt"])
-    _changed(post)
+    _changed(post, "updated" if post.is_visible else None)
     return post
 
 
@@ -360,6 +478,8 @@ def set_cover_alt(post: Post, *, editor: User, alt_text: str) -> Post:
         raise PermissionDenied
     post.cover_alt = _checked_alt(alt_text)
     post.save(update_fields=["cover_alt"])
+    if post.is_visible:
+        changes.announce("post", "updated", post.pk, blog=post.blog_id)
     return post
 
 

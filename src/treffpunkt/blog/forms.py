@@ -151,7 +151,11 @@ class PostForm(forms.Form):
 
 
 class PreviewForm(forms.Form):
-    body = forms.CharField(required=False, max_length=100_000)
+    body = forms.CharField(
+        required=False,
+        max_length=100_000,
+        error_messages={"max_length": _("The text is too long for a preview.")},
+    )
 
 
 class InlineImageForm(forms.Form):

@@ -30,3 +30,11 @@ def _another_run_waits(context: TaskContext) -> bool:
         .exclude(id=context.task_result.id)
         .exists()
     )
+
+
+@task()
+def announce_scheduled_post(post_id: int, published_at: str) -> bool:
+    """A post scheduled for later appears now: tell the site (page cache, fediverse)."""
+    from treffpunkt.blog.actions import announce_scheduled_post as announce
+
+    return announce(post_id, published_at)

@@ -21,7 +21,6 @@ from treffpunkt.blog.permissions import can_edit_post, can_write_in
 from treffpunkt.blog.related import related_posts
 from treffpunkt.blog.rendering import render_post_body
 from treffpunkt.core.links import absolute_url
-from treffpunkt.core.pagecache import keep_page_cache
 
 POSTS_PER_PAGE = 10
 
@@ -284,12 +283,11 @@ def preview(request: HttpRequest) -> HttpResponse:
     """The live preview: the sanitized HTML of the Markdown sent, exactly as readers get it."""
     form = PreviewForm(request.POST)
     if not form.is_valid():
-        return HttpResponse(
-            _("The text is too long for a preview."), status=400, content_type="text/plain"
-        )
+        message = " ".join(str(error) for error in form.errors.get("body", []))
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     html = render_post_body(form.cleaned_data["body"])
     # A preview changes no page, so the public page cache stays.
-    return keep_page_cache(HttpResponse(html, content_type="text/html; charset=utf-8"))
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
 @role_required(Role.AUTHOR)

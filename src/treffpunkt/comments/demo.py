@@ -5,9 +5,13 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from treffpunkt.accounts.models import User
 from treffpunkt.blog.models import Post
+from treffpunkt.comments.actions import moderate_comment, submit_comment
 from treffpunkt.comments.models import Comment
-from treffpunkt.core.actions import participant_for_guest
+from treffpunkt.core.actions import new_guest
+from treffpunkt.core.models import Participant
+from treffpunkt.moderation.submissions import Submission
 
 # (device key, name, email, text, index of the comment it answers or None)
 THREAD = [
@@ -49,6 +53,9 @@ def load() -> list[str]:
     posts = list(Post.objects.visible().select_related("blog").order_by("published_at")[:3])
     if not posts or Comment.objects.filter(post__in=posts).exists():
         return []
+    # The demo's comments arrive as readers' comments would, through the one pipeline; the
+    # blog's moderator approves them (as she would: first-time commenters wait).
+    moderator = User.objects.filter(is_moderator=True, is_active=True).order_by("pk").first()
     now = timezone.now()
     count = 0
     with transaction.atomic():
@@ -57,25 +64,23 @@ def load() -> list[str]:
             thread = THREAD if post_index == 0 else THREAD[:2]
             for position, (device, name, email, text, parent_index) in enumerate(thread):
                 parent = made[parent_index] if parent_index is not None else None
-                participant = participant_for_guest(
-                    f"{device}-{post_index}".replace("-", "")[:32].ljust(16, "0"),
-                    display_name=name,
-                    email=email,
-                )
-                # Demo data is written directly: the moderation check would hold every
-                # first-time commenter, and the demo should show a lively thread.
-                made.append(
-                    Comment.objects.create(
-                        post=post,
-                        parent=parent,
-                        depth=parent.depth + 1 if parent else 1,
-                        participant=participant,
+                guest = new_guest(f"{device}-{post_index}".replace("-", "")[:32].ljust(16, "0"))
+                existing = Participant.objects.filter(
+                    kind=Participant.Kind.GUEST, device_id=guest.device_id
+                ).first()
+                comment = submit_comment(
+                    post,
+                    Submission(
+                        participant=existing or guest,
+                        text=text,
                         author_name=name,
                         email=email,
-                        body=text,
-                        status=Comment.Status.APPROVED,
-                        created_at=now - timedelta(hours=10 - position),
-                    )
+                        published_at=now - timedelta(hours=10 - position),
+                    ),
+                    parent_id=parent.pk if parent else None,
                 )
+                if comment.status != Comment.Status.APPROVED:
+                    moderate_comment(comment, "approve", moderator, "Demo")
+                made.append(comment)
                 count += 1
     return [f"Kommentare: {count} Kommentare unter {len(posts)} Beiträgen."]

@@ -34,10 +34,10 @@ from treffpunkt.comments.permissions import (
     moderatable_comments,
     sees_commenter_emails,
 )
+from treffpunkt.core.inputs import parse_id
 from treffpunkt.core.links import absolute_url
-from treffpunkt.core.participants import submitting_participant
 from treffpunkt.core.ratelimits import flooding
-from treffpunkt.moderation.submissions import Origin, Submission
+from treffpunkt.moderation.submissions import Submission
 
 # --- leaving a comment ----------------------------------------------------------------
 
@@ -114,17 +114,13 @@ def _take_comment(request: HttpRequest, post: Post, form: CommentForm) -> HttpRe
         )
         return 429
     data = form.cleaned_data
-    submission = Submission(
-        participant=submitting_participant(request),
+    submission = Submission.from_form(
+        request,
+        data,
         text=data["body"],
         author_name=data.get("author_name", ""),
         email=data.get("email", ""),
         website=data["website"],
-        origin=Origin.from_request(
-            request,
-            seconds_to_submit=data["seconds_to_submit"],
-            honeypot_filled=data["honeypot_filled"],
-        ),
         context_url=absolute_url(post.get_absolute_url()),
     )
     try:
@@ -214,10 +210,9 @@ def _apply_queue_action(request: HttpRequest, status: str) -> HttpResponse:
     if action not in actions.ACTIONS:
         messages.error(request, _("Please choose what to do with the selected comments."))
         return redirect(back)
-    try:
-        wanted = {int(value) for value in ids}
-    except ValueError:
-        wanted = set()
+    parsed = [parse_id(value) for value in ids]
+    # Anything but plain ids (letters, "²", numbers beyond a database column) selects none.
+    wanted = set() if None in parsed else {value for value in parsed if value is not None}
     if not wanted:
         messages.error(request, _("Please select at least one comment."))
         return redirect(back)

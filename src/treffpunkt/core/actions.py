@@ -4,7 +4,9 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from treffpunkt.core.models import LegalPage, Participant
+from treffpunkt.core import changes
+from treffpunkt.core.models import LegalPage, Participant, SiteSettings
+from treffpunkt.core.text import clean_text, without_control_characters
 
 
 def participant_for_member(user: AbstractBaseUser) -> Participant:
@@ -84,9 +86,31 @@ def unblock_participant(participant: Participant) -> Participant:
     return participant
 
 
+@transaction.atomic
 def save_legal_page(kind: str, language: str, body: str) -> LegalPage:
     """Create or replace the imprint or privacy text for one language."""
     page, _created = LegalPage.objects.update_or_create(
-        kind=kind, language=language, defaults={"body": body}
+        kind=kind, language=language, defaults={"body": without_control_characters(body)}
     )
+    changes.announce("legal_page", "updated", page.pk)
     return page
+
+
+@transaction.atomic
+def delete_legal_page(page: LegalPage) -> None:
+    """Remove the imprint or privacy text of one language (the default note shows again)."""
+    page_id = page.pk
+    page.delete()
+    changes.announce("legal_page", "deleted", page_id)
+
+
+@transaction.atomic
+def update_site_settings(**fields: object) -> SiteSettings:
+    """Change the site's name, tagline or registration setting (every page shows them)."""
+    row = SiteSettings.load()
+    for name, value in fields.items():
+        setattr(row, name, clean_text(value) if isinstance(value, str) else value)
+    row.full_clean()
+    row.save()
+    changes.announce("site", "updated", row.pk)
+    return row

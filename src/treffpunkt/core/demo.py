@@ -10,7 +10,7 @@ from importlib import import_module
 from django.apps import apps
 from django.db import transaction
 
-from treffpunkt.core.actions import save_legal_page
+from treffpunkt.core.actions import save_legal_page, update_site_settings
 from treffpunkt.core.models import LegalPage, SiteSettings
 
 DEMO_IMPRINT = """**Verein Treffpunkt Demo e. V.**
@@ -25,13 +25,13 @@ Dies ist eine Demo-Installation. Alle Namen und Beiträge sind erfunden.
 
 
 def load() -> list[str]:
-    settings_row = SiteSettings.load()
-    if not settings_row.tagline:
-        settings_row.tagline = (
-            "Hier sprechen wir über unsere Arbeit: bei Veranstaltungen, in Blogs "
-            "und im offenen Fediverse."
+    if not SiteSettings.load().tagline:
+        update_site_settings(
+            tagline=(
+                "Hier sprechen wir über unsere Arbeit: bei Veranstaltungen, in Blogs "
+                "und im offenen Fediverse."
+            )
         )
-        settings_row.save()
     if not LegalPage.objects.filter(kind=LegalPage.Kind.IMPRINT, language="de").exists():
         save_legal_page(LegalPage.Kind.IMPRINT, "de", DEMO_IMPRINT)
     return ["Site: Untertitel und Impressum gesetzt."]

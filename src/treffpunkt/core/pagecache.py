@@ -13,14 +13,18 @@ What it never does:
   ``Cache-Control: private`` or ``no-store``;
 - cache anything outside the allowed paths (public reading pages and feeds).
 
-A successful write (any POST, PUT, PATCH or DELETE answered below 400) through this process
-empties the cache at once, so an author sees a published post and a moderator an approved
-comment immediately. Writes in other processes (the worker, a second server) show within
-``PAGE_CACHE_SECONDS``.
+It is emptied by announcements (``core.changes``), not by requests: an action that
+changes a public page (a post published, a comment approved, an event renamed) announces
+it, and once that commits every page cache of this process forgets its pages, so an author
+sees a published post and a moderator an approved comment at once. A POST that changes
+nothing public (a held comment, a preview, a wall post, a fediverse inbox delivery) leaves
+the cache alone, so machine-to-machine traffic cannot keep flushing it. Changes made in
+other processes (the worker, a second server) show within ``PAGE_CACHE_SECONDS``.
 """
 
 import re
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 
+from treffpunkt.core.changes import Change
 from treffpunkt.core.devices import COOKIE_NAME as DEVICE_COOKIE
 
 # Reading pages: home, blogs and posts (with their feeds), the legal pages, the sitemap.
@@ -36,16 +41,17 @@ MAX_ENTRIES = 1000
 MAX_BODY_BYTES = 2 * 1024 * 1024
 # All stored pages together; the oldest go first (query strings can make many keys).
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
-WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-# A view that changed nothing a reader without a session sees (a held comment, a preview)
-# says so with this response header; the cache then stays, and the header goes no further.
-KEEP_HEADER = b"x-page-cache-keep"
+
+_caches: weakref.WeakSet["PageCache"] = weakref.WeakSet()
 
 
-def keep_page_cache(response: Any) -> Any:
-    """Mark a response to a write as changing no public page (see ``KEEP_HEADER``)."""
-    response[KEEP_HEADER.decode()] = "1"
-    return response
+def forget_public_pages(change: Change) -> None:
+    """A change listener (registered in ``CoreConfig.ready``): a public page changed, so
+    every page cache of this process starts afresh. Safe from any thread: it only moves
+    the generation on, and entries of an older generation are never served or stored."""
+    if change.public_pages:
+        for page_cache in list(_caches):
+            page_cache.clear()
 
 
 @dataclass
@@ -59,13 +65,9 @@ class Entry:
 class PageCache:
     """ASGI middleware; see the module docstring."""
 
-    def __init__(
-        self, app: Any, seconds: float | None = None, keep_on_write: re.Pattern[str] | None = None
-    ) -> None:
+    def __init__(self, app: Any, seconds: float | None = None) -> None:
         self.app = app
         self._seconds = seconds
-        # Paths whose writes cannot change a page kept here (such as posts to a live wall).
-        self.keep_on_write = keep_on_write
         self.entries: OrderedDict[tuple[bytes, str, bytes], Entry] = OrderedDict()
         self.generation = 0
         session_cookie = settings.SESSION_COOKIE_NAME.encode()
@@ -76,30 +78,32 @@ class PageCache:
             CookieStorage.cookie_name.encode() + b"=",
         )
         self.stored_bytes = 0
+        self._cleared_generation = 0
+        _caches.add(self)
 
     @property
     def seconds(self) -> float:
         return settings.PAGE_CACHE_SECONDS if self._seconds is None else self._seconds
 
     def clear(self) -> None:
+        """Forget every page (the entries themselves go on the event loop, at the next
+        request; until then they are of an older generation and never used)."""
         self.generation += 1
-        self.entries.clear()
-        self.stored_bytes = 0
+
+    def _drop_old_entries(self) -> None:
+        if self._cleared_generation != self.generation:
+            self._cleared_generation = self.generation
+            self.entries.clear()
+            self.stored_bytes = 0
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or self.seconds <= 0:
             await self.app(scope, receive, send)
             return
-        method = scope["method"]
-        if method in WRITE_METHODS:
-            if self.keep_on_write is not None and self.keep_on_write.match(scope["path"]):
-                await self.app(scope, receive, send)
-            else:
-                await self._pass_write(scope, receive, send)
-            return
-        if method != "GET" or not self._cacheable_request(scope):
+        if scope["method"] != "GET" or not self._cacheable_request(scope):
             await self.app(scope, receive, send)
             return
+        self._drop_old_entries()
 
         key = (_header(scope, b"host"), scope["path"], scope.get("query_string", b""))
         entry = self.entries.get(key)
@@ -118,28 +122,6 @@ class PageCache:
         if cookies and any(name in cookies for name in self.private_cookies):
             return False
         return not _header(scope, b"authorization")
-
-    async def _pass_write(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        status = 500
-
-        async def watch(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = message.get("headers", [])
-                if any(bytes(name).lower() == KEEP_HEADER for name, _value in headers):
-                    status = 400  # the view says no public page changed: keep the cache
-                    message = {
-                        **message,
-                        "headers": [h for h in headers if bytes(h[0]).lower() != KEEP_HEADER],
-                    }
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watch)
-        finally:
-            if status < 400:
-                self.clear()
 
     async def _fill(
         self, key: tuple[bytes, str, bytes], scope: dict[str, Any], receive: Any, send: Any

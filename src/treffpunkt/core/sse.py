@@ -8,6 +8,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from treffpunkt.core.inputs import parse_id
+
 CONTENT_TYPE = "text/event-stream; charset=utf-8"
 # No caching, and nginx must not buffer the stream (it honours X-Accel-Buffering).
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
@@ -30,10 +32,7 @@ def frame(message_id: int | None, event: str, data: Any) -> str:
 
 def parse_event_id(raw: str) -> int:
     """A non-negative id from a header or query value; 0 for anything else."""
-    raw = raw.strip()
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        return 0
-    return int(raw)
+    return parse_id(raw) or 0
 
 
 def last_event_id(headers: Mapping[str, str], query: Mapping[str, Any]) -> int:

@@ -26,6 +26,13 @@ INVISIBLE_RE = re.compile(
 )
 
 
+def without_control_characters(text: str) -> str:
+    """Text with line breaks and tabs but no other control or invisible characters (feeds,
+    XML and PostgreSQL cannot carry some of them); everything else is left as written, so
+    Markdown keeps its meaning."""
+    return INVISIBLE_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def clean_text(text: str) -> str:
     """NFC-normalized text without invisible or control characters, trimmed, with at most
     two consecutive empty lines."""
@@ -62,3 +69,17 @@ def linkify(text: str, *, render_plain: Callable[[str], str] = escape) -> str:
         position = match.end()
     parts.append(render_plain(text[position:]))
     return "".join(parts)
+
+
+# Characters that start Markdown constructs (emphasis, links, images, code, HTML, tables,
+# headings and lists at the start of a line); CommonMark lets a backslash make any ASCII
+# punctuation plain.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#!|~&])")
+_LINE_START_MARKERS = re.compile(r"^(\s*)(\d*)([-+=.)])", re.MULTILINE)
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text (a guest's post or name) as Markdown that shows exactly that text: no
+    link, heading, image or HTML that the writer did not mean to make as an author."""
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return _LINE_START_MARKERS.sub(lambda m: f"{m.group(1)}{m.group(2)}\\{m.group(3)}", text)

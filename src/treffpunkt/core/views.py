@@ -1,11 +1,13 @@
 import logging
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
+from django.views.static import serve
 
 from treffpunkt.core.home_sections import home_sections
 from treffpunkt.core.markdown import render_markdown
@@ -32,12 +34,17 @@ def legal(request: HttpRequest, kind: str) -> HttpResponse:
     return render(request, "core/legal.html", context)
 
 
+def media_file(request: HttpRequest, path: str) -> HttpResponseBase:
+    """An uploaded file from MEDIA_ROOT (read when asked, so a changed setting counts)."""
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
+
+
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "429.html", status=429)
 
 
-def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return render(request, "400.html", status=400)
+def bad_request(request: HttpRequest, exception: Exception, reason: str = "") -> HttpResponse:
+    return render(request, "400.html", {"reason": reason}, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:

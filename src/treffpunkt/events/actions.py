@@ -5,6 +5,7 @@ to the live stream after the commit.
 """
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,12 +19,12 @@ from treffpunkt.accounts.models import User
 from treffpunkt.blog import actions as blog_actions
 from treffpunkt.blog.models import Blog, Post
 from treffpunkt.blog.permissions import can_write_in
-from treffpunkt.core import live
+from treffpunkt.core import changes, live
 from treffpunkt.core.actions import block_participant
 from treffpunkt.core.images import reencode_image
 from treffpunkt.core.links import absolute_url
 from treffpunkt.core.models import Participant
-from treffpunkt.core.text import clean_text, count_characters
+from treffpunkt.core.text import clean_text, count_characters, without_control_characters
 from treffpunkt.events import feeds
 from treffpunkt.events.models import Contribution, Event, WallChange, new_short_code
 from treffpunkt.events.permissions import can_organize
@@ -60,9 +61,29 @@ def validate_hashtag(value: str) -> str:
 # --- events ---------------------------------------------------------------------------
 
 
+def _cleaned_text_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Text fields without control characters (feeds and the database cannot carry some)."""
+    return {
+        name: without_control_characters(value) if isinstance(value, str) else value
+        for name, value in fields.items()
+    }
+
+
 @transaction.atomic
-def create_event(*, organizer: User, **fields: Any) -> Event:
-    """Create an event with a fresh short-link code; the creator becomes its organizer."""
+def create_event(
+    *,
+    organizer: User | None = None,
+    organizers: Iterable[User] = (),
+    moderators: Iterable[User] = (),
+    **fields: Any,
+) -> Event:
+    """Create an event with a fresh short-link code. The creator (``organizer``, on the
+    site's form) becomes its organizer; the admin names ``organizers`` instead. At least
+    one is needed. ``moderators`` help moderate its wall."""
+    organizers = [*organizers, *([organizer] if organizer is not None else [])]
+    if not organizers:
+        raise ValueError("An event needs an organizer")
+    fields = _cleaned_text_fields(fields)
     fields["hashtag"] = validate_hashtag(fields["hashtag"])
     if Event.objects.filter(hashtag__iexact=fields["hashtag"]).exists():
         raise ValidationError(_("Another event uses this hashtag already."), code="taken")
@@ -78,13 +99,23 @@ def create_event(*, organizer: User, **fields: Any) -> Event:
                 ) from None
     else:  # pragma: no cover - 32**6 codes make ten collisions in a row unthinkable
         raise RuntimeError("Could not find a free short code")
-    event.organizers.add(organizer)
+    event.organizers.add(*organizers)
+    event.moderators.add(*moderators)
+    changes.announce("event", "created", event.pk)
     return event
 
 
 @transaction.atomic
-def update_event(event: Event, **fields: Any) -> Event:
-    """Change an event's details (the hashtag too, if no other event has it)."""
+def update_event(
+    event: Event,
+    *,
+    organizers: Iterable[User] | None = None,
+    moderators: Iterable[User] | None = None,
+    **fields: Any,
+) -> Event:
+    """Change an event's details (the hashtag too, if no other event has it) and, if given,
+    its organizers and moderators."""
+    fields = _cleaned_text_fields(fields)
     if "hashtag" in fields:
         fields["hashtag"] = validate_hashtag(fields["hashtag"])
         if Event.objects.filter(hashtag__iexact=fields["hashtag"]).exclude(pk=event.pk).exists():
@@ -93,7 +124,34 @@ def update_event(event: Event, **fields: Any) -> Event:
         setattr(event, name, value)
     event.full_clean(exclude=["short_code"])
     event.save()
+    if organizers is not None:
+        organizers = list(organizers)
+        if not organizers:
+            raise ValidationError(_("An event needs at least one organizer."), code="required")
+        event.organizers.set(organizers)
+    if moderators is not None:
+        event.moderators.set(moderators)
+    changes.announce("event", "updated", event.pk)
     return event
+
+
+def delete_event(event: Event) -> None:
+    """Delete an event with its wall: every post, its photo files (after the commit) and
+    the wall's change log. Open walls of the event end when they next reconnect."""
+    with transaction.atomic():
+        photos = [
+            (contribution.photo.storage, contribution.photo.name)
+            for contribution in event.contributions.exclude(photo="").only("photo")
+        ]
+        event_id = event.pk
+        event.delete()
+        changes.announce("event", "deleted", event_id)
+        transaction.on_commit(lambda: _delete_files(photos))
+
+
+def _delete_files(files: list[tuple[Any, str]]) -> None:
+    for storage, name in files:
+        storage.delete(name)
 
 
 # --- contributions ---------------------------------------------------------------------
@@ -143,7 +201,7 @@ class Wall:
                 raise Refused(" ".join(error.messages), field="photo") from None
         return submission.replace(
             text=text,
-            author_name=clean_text(submission.author_name)[:80],
+            author_name=" ".join(clean_text(submission.author_name).split())[:80],
             photo_alt=clean_text(submission.photo_alt)[:500] if self.photo_file else "",
         )
 
@@ -166,7 +224,7 @@ class Wall:
             photo_alt=submission.photo_alt,
             state=_initial_state(self.event, check.verdict),
             source=Contribution.Source.WEB
-            if submission.from_form
+            if submission.is_from_form
             else Contribution.Source.FEDIVERSE,
             remote_url=submission.remote_id,
             moderation_score=round(check.score, 3),

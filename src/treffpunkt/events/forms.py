@@ -1,12 +1,18 @@
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from treffpunkt.core.formtiming import seconds_since_shown, started_value
-from treffpunkt.events.models import Event
+from treffpunkt.events.models import EARLIEST_DATE, LATEST_DATE, Event
 
 STARTED_SALT = "treffpunkt.events.form-started"
+# Dates outside these years are typing mistakes (and the wall's grace time after the end
+# must still be a date).
+EARLIEST_YEAR = EARLIEST_DATE.year
+LATEST_YEAR = LATEST_DATE.year - 1
+MAX_DURATION = timedelta(days=31)
 
 
 class EventForm(forms.ModelForm):
@@ -45,8 +51,23 @@ class EventForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        for name, when in (("starts_at", starts), ("ends_at", ends)):
+            if when is not None and not EARLIEST_YEAR <= when.year <= LATEST_YEAR:
+                self.add_error(
+                    name,
+                    _("Please choose a date between %(first)s and %(last)s.")
+                    % {"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+                )
+                cleaned.pop(name, None)
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("The end must come after the start."))
+        elif starts and ends and ends - starts > MAX_DURATION:
+            self.add_error(
+                "ends_at",
+                _("An event lasts at most %(days)s days; please split longer ones.")
+                % {"days": MAX_DURATION.days},
+            )
         return cleaned
 
 

@@ -1,5 +1,5 @@
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +13,11 @@ from treffpunkt.core.models import Participant
 # Short-link alphabet without characters people confuse when typing (0/O, 1/l/I).
 SHORT_CODE_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyz"
 SHORT_CODE_LENGTH = 6
+
+
+# Events happen between these moments (see the event form's EARLIEST_YEAR, LATEST_YEAR).
+EARLIEST_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_DATE = datetime(2101, 1, 1, tzinfo=UTC)
 
 
 def new_short_code() -> str:
@@ -80,6 +85,12 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
             ),
+            # Typing mistakes like the year 0001 or 9999 cannot be shown or computed with
+            # (the forms say so in plain words; this keeps every other way in honest).
+            models.CheckConstraint(
+                condition=models.Q(starts_at__gte=EARLIEST_DATE, ends_at__lt=LATEST_DATE),
+                name="event_dates_in_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -94,9 +105,11 @@ class Event(models.Model):
 
     def is_over(self, now: "datetime | None" = None) -> bool:
         """Posting closes some time after the end, so late thoughts still fit."""
-        return (now or timezone.now()) > self.ends_at + timedelta(
-            minutes=settings.EVENT_POSTING_GRACE_MINUTES
-        )
+        try:
+            closes = self.ends_at + timedelta(minutes=settings.EVENT_POSTING_GRACE_MINUTES)
+        except OverflowError:  # an end in the year 9999 (forms refuse it; old rows may have it)
+            return False
+        return (now or timezone.now()) > closes
 
     def blocked_word_list(self) -> list[str]:
         return [line.strip().lower() for line in self.blocked_words.splitlines() if line.strip()]

@@ -4,15 +4,24 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from treffpunkt.core.links import absolute_url
+from treffpunkt.core.text import escape_markdown
 from treffpunkt.events.models import Contribution, Event
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _quote(contribution: Contribution) -> list[str]:
+    """A guest's post as a quote. Guests' words are theirs, not the author's: their text,
+    name and photo description are escaped, so nothing in them becomes a link, heading,
+    image or HTML in a blog post made from the recap."""
     time = formats.time_format(timezone.localtime(contribution.created_at), "TIME_FORMAT")
-    lines = [f"> {line}" if line else ">" for line in contribution.text.splitlines()]
-    lines.append(f"> — {contribution.public_name}, {time}")
+    text = escape_markdown(contribution.text)
+    lines = [f"> {line}" if line else ">" for line in text.splitlines()]
+    lines.append(f"> — {escape_markdown(_one_line(contribution.public_name))}, {time}")
     if contribution.photo:
-        alt = contribution.photo_alt.replace("]", ")").replace("[", "(")
+        alt = escape_markdown(_one_line(contribution.photo_alt))
         lines.append(">")
         lines.append(f"> ![{alt}]({absolute_url(contribution.photo.url)})")
     return [*lines, ""]

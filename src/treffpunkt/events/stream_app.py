@@ -21,6 +21,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from treffpunkt.core import live, sse
+from treffpunkt.core.inputs import has_nul
 from treffpunkt.events import feeds, queries
 
 PATH = re.compile(r"^/(?:(?P<language>[a-z]{2})/)?e/(?P<hashtag>[^/]+)/stream$")
@@ -68,8 +69,12 @@ async def wall_stream(scope: Scope, receive: Any, send: Any, match: re.Match[str
     if scope["method"] not in {"GET", "HEAD"}:
         await _plain(send, 405, "Method not allowed")
         return
+    hashtag = unquote(match["hashtag"])
+    if has_nul(hashtag):
+        await _plain(send, 404, "There is no event with this hashtag.")
+        return
     find = sync_to_async(queries.event_by_hashtag, thread_sensitive=False)
-    event = await find(unquote(match["hashtag"]))
+    event = await find(hashtag)
     if event is None:
         await _plain(send, 404, "There is no event with this hashtag.")
         return

@@ -24,7 +24,7 @@ from treffpunkt.blog.models import Blog
 from treffpunkt.blog.queries import blogs_for_author
 from treffpunkt.core import sse
 from treffpunkt.core.links import absolute_url
-from treffpunkt.core.participants import current_participant, submitting_participant
+from treffpunkt.core.participants import current_participant
 from treffpunkt.core.ratelimits import flooding
 from treffpunkt.events import actions, feeds, queries
 from treffpunkt.events.forms import ContributionForm, EditContributionForm, EventForm
@@ -134,17 +134,13 @@ def _take_contribution(request: HttpRequest, event: Event, form: ContributionFor
         )
         return 429
     data = form.cleaned_data
-    submission = Submission(
-        participant=submitting_participant(request),
+    submission = Submission.from_form(
+        request,
+        data,
         text=data["text"],
         author_name=data.get("author_name", ""),
         photo=data["photo"] or None,
         photo_alt=data["photo_alt"],
-        origin=Origin.from_request(
-            request,
-            seconds_to_submit=data["seconds_to_submit"],
-            honeypot_filled=data["honeypot_filled"],
-        ),
         context_url=absolute_url(event.get_absolute_url()),
     )
     try:

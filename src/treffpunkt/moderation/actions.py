@@ -204,6 +204,8 @@ def check_content(
     author_url: str = "",
     user_agent: str = "",
     context_url: str = "",
+    server: str = "",
+    account_created_at: datetime | None = None,
 ) -> CheckResult:
     """Score a submission and record the check; the caller stores the item with the verdict.
 

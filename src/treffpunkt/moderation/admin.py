@@ -1,15 +1,23 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from treffpunkt.moderation.models import CheckedItem, Decision
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """A log: to read, never to edit."""
+    """A log: to read, never to edit or delete. It is the record of who decided what and
+    the history the filter weighs a person by; erasing a commenter's data blanks their
+    entries through the comments' privacy tools."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

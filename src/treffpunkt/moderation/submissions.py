@@ -20,7 +20,7 @@ then walks the same path for every source:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -77,7 +77,8 @@ class Submission:
     the first time is an unsaved Participant that ``submit`` stores with the first item it
     keeps. Name, email and website are what the sender typed (a member's come from their
     account). ``context_url`` is the public address of the place it was sent to (the post
-    or the wall); ``remote_id`` the id of a fediverse object, so it is taken once.
+    or the wall); ``remote_id`` the id of a fediverse object, so it is taken once;
+    ``published_at`` when a fediverse post was written (None: now).
     """
 
     participant: Participant
@@ -92,12 +93,32 @@ class Submission:
     context_url: str = ""
     remote_id: str = ""
     published_at: datetime | None = None
+    # Fediverse submissions: the remote account's server (host) and when the account was
+    # made (its ``published``), signals the filter weighs instead of the form's.
+    server: str = ""
+    account_created_at: datetime | None = None
+
+    @classmethod
+    def from_form(
+        cls, request: HttpRequest, data: Mapping[str, Any], *, text: str, **fields: Any
+    ) -> Submission:
+        """What one of our forms sent: the participant behind the request, its origin with
+        the form's two bot signals (``seconds_to_submit`` and ``honeypot_filled`` in the
+        form's cleaned ``data``), and the given text and fields."""
+        from treffpunkt.core.participants import submitting_participant
+
+        origin = Origin.from_request(
+            request,
+            seconds_to_submit=data.get("seconds_to_submit"),
+            honeypot_filled=bool(data.get("honeypot_filled")),
+        )
+        return cls(participant=submitting_participant(request), text=text, origin=origin, **fields)
 
     def replace(self, **changes: Any) -> Submission:
         return dataclasses.replace(self, **changes)
 
     @property
-    def from_form(self) -> bool:
+    def is_from_form(self) -> bool:
         return self.source == Source.FORM
 
 
@@ -182,6 +203,8 @@ def check_submission(
         author_url=submission.website,
         user_agent=origin.user_agent,
         context_url=submission.context_url,
+        server=submission.server,
+        account_created_at=submission.account_created_at,
     )
 
 

@@ -23,6 +23,7 @@ from treffpunkt.comments import queries
 from treffpunkt.comments.actions.moderation import moderate_comment, thread_changed
 from treffpunkt.comments.models import MAX_BODY, MAX_NAME, Comment, Subscription
 from treffpunkt.comments.permissions import can_moderate_comments_of
+from treffpunkt.core import changes
 from treffpunkt.core.actions import participant_for_member
 from treffpunkt.core.models import Participant
 from treffpunkt.core.text import clean_text
@@ -211,12 +212,15 @@ class CommentThread:
             body=submission.text,
             status=status,
             by_staff=self.staff,
+            created_at=submission.published_at or timezone.now(),
             moderation_score=round(check.score, 3),
             moderation_reasons=check.reasons_json + [reason.as_json() for reason in reasons],
         )
         if self.subscribe and submission.email:
             _subscribe(comment, submission.email, confirmed=participant.user_id is not None)
         thread_changed(post.pk)
+        if status == Comment.Status.APPROVED:
+            changes.announce("comment", "approved", comment.pk, post=post.pk)
         transaction.on_commit(lambda: _notify_new(comment, post.blog.notify_authors))
         held_by_rules = status == Comment.Status.PENDING and check.verdict == Verdict.PUBLISH
         return Stored(comment, comment.pk, reasons if held_by_rules else [])

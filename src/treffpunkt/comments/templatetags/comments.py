@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from treffpunkt.comments import actions, queries
 from treffpunkt.comments.forms import CommentForm
 from treffpunkt.comments.text import render_comment_text
+from treffpunkt.core.inputs import parse_id
 from treffpunkt.core.participants import current_participant
 
 register = template.Library()
@@ -48,8 +49,9 @@ def comment_section(context: dict[str, Any], post: Any) -> dict[str, Any]:
     max_depth = post.blog.comment_depth
     closed = actions.closed_reason(post)
     raw = request.GET.get("replytocom", "") if request is not None else ""
+    reply_to_id = parse_id(raw)
     reply_to = None
-    if participant_id is None and not raw.isdigit():
+    if participant_id is None and reply_to_id is None:
         # Every reader without a device cookie or login sees the same thread: render it once
         # per change of the thread (see queries.forget_thread) and language.
         key = ":".join(
@@ -70,8 +72,8 @@ def comment_section(context: dict[str, Any], post: Any) -> dict[str, Any]:
         thread_html, count = cached
     else:
         roots = queries.thread(post, participant_id)
-        if raw.isdigit():
-            candidate = _find(roots, int(raw))
+        if reply_to_id is not None:
+            candidate = _find(roots, reply_to_id)
             if candidate is not None and not candidate.own_pending and candidate.depth < max_depth:
                 reply_to = candidate
         thread_html, count = _render_thread(roots, closed, max_depth), _count(roots)
