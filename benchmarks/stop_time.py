@@ -193,6 +193,14 @@ def still_running(pids: list[int]) -> list[int]:
     return running
 
 
+def command_of(pid: int) -> str:
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "?"
+    return " ".join(part.decode(errors="replace") for part in argv[1:4])
+
+
 def run_scenario(
     data_dir: Path, viewers_wanted: int, signum: int, workers: int, extra_env: dict[str, str]
 ) -> str:
@@ -243,7 +251,12 @@ def run_scenario(
             if exited_at is not None and time.monotonic() > exited_at + 1:
                 break  # streams still open a second after the server is gone
         selector.close()
-        left = still_running(started_by_server)
+        # What the server started has a second more to go (multiprocessing's resource
+        # tracker, for one, leaves only once it sees the server gone).
+        until = time.monotonic() + 1
+        while still_running(started_by_server) and time.monotonic() < until:
+            time.sleep(0.05)
+        left = [command_of(pid) for pid in still_running(started_by_server)]
     finally:
         if process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
@@ -275,6 +288,7 @@ def run_scenario(
         f"{label:<22} stopped after {took} (exit code {process.returncode});{streams} "
         f"tracebacks in log {tracebacks}, log lines {len(text.splitlines())}; "
         f"processes left running {len(left)} of {len(started_by_server)}"
+        + (f" ({'; '.join(left)})" if left else "")
     )
 
 

@@ -19,8 +19,10 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
 import uvicorn
 
@@ -30,6 +32,7 @@ logger = logging.getLogger("uvicorn.error")
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 CHILD_STOP_SECONDS = 10  # a server process that has not stopped by then is killed
+REPLACE_SECONDS = 60  # on SIGHUP, how long the new server processes may take to start
 STARTUP_FAILURE = 3  # uvicorn's exit code for a server that could not start (not public API)
 
 
@@ -40,14 +43,22 @@ class Server(uvicorn.Server):
     there, so that both stop at the same time rather than one after the other).
     """
 
-    def __init__(self, config: uvicorn.Config, on_stop: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        on_stop: Callable[[], None] | None = None,
+        on_started: Callable[[], None] | None = None,
+    ):
         super().__init__(config)
         self.on_stop = on_stop
+        self.on_started = on_started
         self.loop: asyncio.AbstractEventLoop | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         self.loop = asyncio.get_running_loop()
         await super().startup(sockets=sockets)
+        if self.started and self.on_started is not None:
+            self.on_started()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         first = not self.should_exit
@@ -73,51 +84,98 @@ def serve(config: uvicorn.Config, on_stop: Callable[[], None] | None = None) -> 
 
 
 def _serve_in_processes(config: uvicorn.Config, on_stop: Callable[[], None] | None) -> None:
-    """Several server processes sharing one listening socket; a process that dies is
-    replaced. SIGTERM or Ctrl+C stops them all (Ctrl+C reaches them from the terminal too)."""
+    """Several server processes sharing one listening socket. SIGTERM or Ctrl+C stops them
+    all (Ctrl+C reaches them from the terminal too); SIGHUP replaces them, the old ones
+    once the new ones serve, as uvicorn's own supervisor does; one that dies is replaced."""
     sock = config.bind_socket()
-    spawn = multiprocessing.get_context("spawn")
-    stopping = threading.Event()
+    requested: list[int] = []
+    wake = threading.Event()
 
-    def start() -> multiprocessing.process.BaseProcess:
-        process = spawn.Process(target=_serve_child, args=(config, sock), name="treffpunkt-serve")
-        process.start()
-        return process
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        if not stopping.is_set() and on_stop is not None:
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        first_stop = signum in STOP_SIGNALS and not _stop_requested(requested)
+        requested.append(signum)
+        wake.set()
+        if first_stop and on_stop is not None:
             on_stop()
-        stopping.set()
 
-    previous = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
-    processes = [start() for _ in range(config.workers)]
+    handled = (*STOP_SIGNALS, signal.SIGHUP)
+    previous = {signum: signal.signal(signum, on_signal) for signum in handled}
+    children = [_Child(config, sock) for _ in range(config.workers)]
     try:
-        while not stopping.wait(0.5):
-            for index, process in enumerate(processes):
-                if process.is_alive() or stopping.is_set():
+        while not _stop_requested(requested):
+            if signal.SIGHUP in requested:
+                requested.remove(signal.SIGHUP)
+                children = _replace(children, config, sock, requested)
+            for index, child in enumerate(children):
+                if child.process.is_alive():
                     continue
-                if process.exitcode == STARTUP_FAILURE:
-                    logger.error("Server process [%s] could not start; stopping.", process.pid)
-                    stopping.set()
-                    break
-                logger.warning("Server process [%s] ended; starting another.", process.pid)
-                processes[index] = start()
+                if child.process.exitcode == STARTUP_FAILURE:
+                    logger.error("Server process [%s] could not start; stopping.", child.pid)
+                    return
+                logger.warning("Server process [%s] ended; starting another.", child.pid)
+                children[index] = _Child(config, sock)
+            wake.wait(0.5)
+            wake.clear()
     finally:
-        for process in processes:
-            if process.is_alive() and process.pid is not None:
-                os.kill(process.pid, signal.SIGTERM)
-        for process in processes:
-            process.join(CHILD_STOP_SECONDS)
-            if process.is_alive():
-                process.kill()
-                process.join()
+        _stop(children)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         sock.close()
 
 
-def _serve_child(config: uvicorn.Config, sock: socket.socket) -> None:
+class _Child:
+    """One server process and the event it sets once it serves."""
+
+    def __init__(self, config: uvicorn.Config, sock: socket.socket) -> None:
+        spawn = multiprocessing.get_context("spawn")
+        self.serving = spawn.Event()
+        self.process = spawn.Process(
+            target=_serve_child, args=(config, sock, self.serving), name="treffpunkt-serve"
+        )
+        self.process.start()
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+
+def _serve_child(config: uvicorn.Config, sock: socket.socket, serving: Any) -> None:
     config.configure_logging()  # a spawned process starts with no logging set up
     # Ctrl+C reaches this process from the terminal too; it has shut down by then.
     with contextlib.suppress(KeyboardInterrupt):
-        Server(config).run(sockets=[sock])
+        Server(config, on_started=serving.set).run(sockets=[sock])
+
+
+def _stop_requested(requested: list[int]) -> bool:
+    return any(signum in STOP_SIGNALS for signum in requested)
+
+
+def _replace(
+    old: list[_Child], config: uvicorn.Config, sock: socket.socket, requested: list[int]
+) -> list[_Child]:
+    """New server processes; the old ones stop once every new one serves (their streams
+    end, and the browsers reconnect to the new ones). If the new ones do not start, the
+    old ones stay."""
+    new = [_Child(config, sock) for _ in old]
+    deadline = time.monotonic() + REPLACE_SECONDS
+    while not all(child.serving.is_set() for child in new):
+        failed = any(not child.process.is_alive() for child in new)
+        if failed or time.monotonic() > deadline or _stop_requested(requested):
+            if not _stop_requested(requested):
+                logger.error("The new server processes did not start; the old ones go on.")
+            _stop(new)
+            return old
+        time.sleep(0.1)
+    _stop(old)
+    return new
+
+
+def _stop(children: list[_Child]) -> None:
+    for child in children:
+        if child.process.is_alive() and child.pid is not None:
+            os.kill(child.pid, signal.SIGTERM)
+    for child in children:
+        child.process.join(CHILD_STOP_SECONDS)
+        if child.process.is_alive():
+            child.process.kill()
+            child.process.join()

@@ -48,8 +48,8 @@ def stop(server, signum):
     return server.wait(timeout=30)
 
 
-def open_stream(port, path, headers=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+def open_stream(port, path, headers=None, timeout=10):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     connection.request("GET", path, headers=headers or {})
     response = connection.getresponse()
     assert response.status == 200
@@ -157,7 +157,9 @@ def test_a_stopped_servers_streams_end_cleanly_and_the_wall_continues_on_the_nex
     assert_clean_log(second_log)
 
 
-def test_several_server_processes_end_their_streams_cleanly(tmp_path, redis_url):
+def test_several_server_processes_end_their_streams_cleanly_when_stopped_or_replaced(
+    tmp_path, redis_url
+):
     env = {"REDIS_URL": redis_url}
     assert run_cli("demo", data_dir=tmp_path, env_extra={**ENV, **env}).returncode == 0
     port = free_port()
@@ -165,14 +167,22 @@ def test_several_server_processes_end_their_streams_cleanly(tmp_path, redis_url)
     server = start_server(tmp_path, port, log, "--workers", "2", "--no-worker", env_extra=env)
     try:
         wait_until_up(port, deadline=_deadline())
-        walls = [open_stream(port, f"/e/{HASHTAG}/stream") for _ in range(4)]
+        # (a long timeout: the new processes after SIGHUP must start before these end)
+        walls = [open_stream(port, f"/e/{HASHTAG}/stream", timeout=90) for _ in range(4)]
         post_contribution(port, "To every process 3333")
         for wall in walls:
             read_until(wall, "3333")
 
-        assert stop(server, signal.SIGTERM) == 0
+        os.kill(server.pid, signal.SIGHUP)  # new server processes, then the old ones stop
         for wall in walls:
             ends_cleanly(wall)
+        assert server.poll() is None
+        wall = open_stream(port, f"/e/{HASHTAG}/stream")
+        post_contribution(port, "To the new processes 4444")
+        read_until(wall, "4444")
+
+        assert stop(server, signal.SIGTERM) == 0
+        ends_cleanly(wall)
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGKILL)
