@@ -13,6 +13,10 @@ from treffpunkt.accounts.models import User
 PASSWORD = "a-long-test-pass-42"
 DATA_DIR_SETTINGS = ("SECRET_KEY_FILE", "SPAM_MODEL_PATH", "STATIC_ROOT", "MEDIA_ROOT")
 _test_data_dir: Path | None = None
+# The data folder the environment names (./treffpunkt-data by default) and where the test
+# run put each of its paths instead (tests/test_isolation.py checks them).
+server_data_dir: Path | None = None
+session_paths: dict[str, Path] = {}
 
 
 def pytest_configure(config):
@@ -26,13 +30,15 @@ def pytest_configure(config):
     """
     from django.conf import settings
 
-    global _test_data_dir
+    global _test_data_dir, server_data_dir
     _test_data_dir = Path(tempfile.mkdtemp(prefix="treffpunkt-test-data-"))
+    server_data_dir = settings.DATA_DIR
     for name in DATA_DIR_SETTINGS:
         path = Path(getattr(settings, name))
         if path.is_relative_to(settings.DATA_DIR):
             setattr(settings, name, _test_data_dir / path.relative_to(settings.DATA_DIR))
-    settings.DATA_DIR = _test_data_dir
+        session_paths[name] = Path(getattr(settings, name))
+    settings.DATA_DIR = session_paths["DATA_DIR"] = _test_data_dir
     os.environ["TREFFPUNKT_DATA_DIR"] = str(_test_data_dir)
 
 
