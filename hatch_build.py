@@ -4,6 +4,7 @@ Runs for wheels, sdists and editable installs, so a fresh `pip install` shows tr
 pages without needing GNU gettext on the machine.
 """
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,12 @@ def compile_catalogs(root: Path) -> list[Path]:
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file)
         mo_path = po_path.with_suffix(".mo")
-        with mo_path.open("wb") as mo_file:
+        # Written aside and renamed: two installs at once (the quick start's and the test
+        # command's) never read a half-written catalog.
+        partial = mo_path.with_name(f"{mo_path.stem}.{os.getpid()}.partial.mo")  # gitignored
+        with partial.open("wb") as mo_file:
             write_mo(mo_file, catalog)
+        partial.replace(mo_path)
         compiled.append(mo_path)
     return compiled
 

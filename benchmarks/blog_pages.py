@@ -444,7 +444,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if not TREFFPUNKT.exists():
-        sys.exit("run ./scripts/test once (or pip install -e .) to create .venv first")
+        sys.exit("create .venv first (the README's quick start or Development section)")
     if args.only in (None, "shipped"):
         run("as shipped", int(os.environ.get("TREFFPUNKT_PAGE_CACHE_SECONDS", "10")), args)
     if args.only in (None, "uncached"):

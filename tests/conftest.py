@@ -1,4 +1,7 @@
+import os
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -8,6 +11,59 @@ from treffpunkt.accounts.actions import create_admin
 from treffpunkt.accounts.models import User
 
 PASSWORD = "a-long-test-pass-42"
+DATA_DIR_SETTINGS = ("SECRET_KEY_FILE", "SPAM_MODEL_PATH", "STATIC_ROOT", "MEDIA_ROOT")
+_test_data_dir: Path | None = None
+# The data folder the environment names (./treffpunkt-data by default) and where the test
+# run put each of its paths instead (tests/test_isolation.py checks them).
+server_data_dir: Path | None = None
+session_paths: dict[str, Path] = {}
+
+
+def pytest_configure(config):
+    """A test run keeps out of the checkout's data folder, which `treffpunkt serve` from the
+    quick start may be using at the same time: the spam model that `migrate` trains while
+    the test database is set up went to ./treffpunkt-data/ before.
+
+    pytest-django reads the settings before this file is imported, so the paths under the
+    default data folder are moved to a temporary one here (one per xdist worker), and
+    subprocesses started by tests inherit it unless they name their own.
+    """
+    from django.conf import settings
+
+    global _test_data_dir, server_data_dir
+    _test_data_dir = Path(tempfile.mkdtemp(prefix="treffpunkt-test-data-"))
+    server_data_dir = settings.DATA_DIR
+    for name in DATA_DIR_SETTINGS:
+        path = Path(getattr(settings, name))
+        if path.is_relative_to(settings.DATA_DIR):
+            setattr(settings, name, _test_data_dir / path.relative_to(settings.DATA_DIR))
+        session_paths[name] = Path(getattr(settings, name))
+    settings.DATA_DIR = session_paths["DATA_DIR"] = _test_data_dir
+    os.environ["TREFFPUNKT_DATA_DIR"] = str(_test_data_dir)
+
+
+def pytest_unconfigure(config):
+    if _test_data_dir is not None:
+        shutil.rmtree(_test_data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, dropped at the end even when server threads of the
+    tests (the WSGI bridge's, the live feeds' pool) still hold PostgreSQL connections of their
+    own: PostgreSQL refuses to drop a database in use, and pytest-django then only warns and
+    leaves the database behind."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
 
 
 @pytest.fixture(autouse=True)

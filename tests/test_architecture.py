@@ -20,7 +20,7 @@ ALLOWED = {
     "insights": {"core", "accounts", "moderation", "blog", "comments", "events"},
 }
 # The project's own modules that wire the apps together.
-WIRING = {"settings", "urls", "asgi", "wsgi", "cli", "__main__", "__init__"}
+WIRING = {"settings", "urls", "asgi", "wsgi", "cli", "server", "__main__", "__init__"}
 
 
 def imported_apps(path: Path) -> set[str]:

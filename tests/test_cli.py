@@ -13,7 +13,9 @@ import pytest
 
 
 def run_cli(*args, env_extra=None, timeout=60, data_dir=None):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "REDIS_URL"}
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     if data_dir is not None:
         env["TREFFPUNKT_DATA_DIR"] = str(data_dir)
@@ -69,6 +71,12 @@ def test_port_in_use_is_explained(tmp_path):
         port = taken.getsockname()[1]
         result = run_cli("serve", "--port", str(port), data_dir=tmp_path)
     assert_one_plain_sentence(result, str(port), "--port")
+
+
+def test_several_server_processes_without_redis_are_explained(tmp_path):
+    result = run_cli("serve", "--workers", "2", "--port", str(free_port()), data_dir=tmp_path)
+    assert_one_plain_sentence(result, "--workers 2", "REDIS_URL")
+    assert not (tmp_path / "treffpunkt.sqlite3").exists()  # before any setting up
 
 
 def test_bad_language_setting_is_explained(tmp_path):

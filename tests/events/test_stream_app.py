@@ -262,6 +262,37 @@ def test_a_feed_that_fails_ends_its_viewers_and_the_next_stream_starts_afresh(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_stopping_server_ends_every_stream_at_once_and_new_ones_too(event, guest):
+    from treffpunkt.events import feeds
+
+    post_to_wall(event=event, participant=guest, text="Vorher")
+    final = {"type": "http.response.body", "body": b"", "more_body": False}
+
+    @async_to_sync
+    async def scenario():
+        viewers = [Visitor(f"/e/{event.hashtag}/stream", query=b"after=0") for _ in range(3)]
+        for viewer in viewers:
+            viewer.start()
+        for viewer in viewers:
+            await viewer.wait_for(1)  # replayed: attached to the feed
+
+        live.shut_down()  # what the server runs when it is told to stop
+        for viewer in viewers:
+            await asyncio.wait_for(viewer.task, 2)
+            assert viewer.sent[-1] == final  # ended, so that the browser reconnects
+        assert not feeds._feeds
+
+        late = Visitor(f"/e/{event.hashtag}/stream", query=b"after=0")
+        late.start()
+        await asyncio.wait_for(late.task, 2)
+        assert late.status == 200
+        assert late.sent[-1] == final
+        assert not late.frames()
+
+    scenario()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_an_absurdly_large_body_is_refused_before_it_fills_the_disk(event, settings):
     settings.MAX_UPLOAD_MB = 1
     from treffpunkt.core.wsgi_bridge import WsgiBridge

@@ -10,6 +10,10 @@ Two backends behind the same two calls:
 A message is a small JSON-serializable dict. Walls publish only "this wall changed" and
 read the changes themselves from the database (``events.feeds``), so nothing depends on
 messages arriving in order or at all.
+
+When the server is told to stop, ``shut_down`` ends every open live stream at once (apps
+register how with ``on_shutdown``): streams never end by themselves, so the server would
+otherwise wait for them until it gives up and cancels them.
 """
 
 import asyncio
@@ -20,7 +24,7 @@ import logging
 import queue as queues
 import threading
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from django.conf import settings
@@ -208,10 +212,11 @@ def backend() -> InProcessBackend | RedisBackend:
 
 
 def reset_backend() -> None:
-    """Forget the backend (tests that switch REDIS_URL)."""
-    global _backend
+    """Forget the backend and any shutdown (tests that switch REDIS_URL or stop streams)."""
+    global _backend, _stopping
     with _backend_lock:
         _backend = None
+    _stopping = False
 
 
 def publish(channel: str, message: Message) -> None:
@@ -263,3 +268,41 @@ async def subscribe(
         yield Subscription(queue)
     finally:
         live.hub.remove(channel, queue)
+
+
+# --- stopping the server ---------------------------------------------------------------
+
+_shutdown_callbacks: list[Callable[[], None]] = []
+_stopping = False
+
+
+def on_shutdown(callback: Callable[[], None]) -> None:
+    """Have ``callback`` end what an app keeps open (its live streams) when the server stops.
+
+    Apps register in their ``AppConfig.ready``; ``core`` knows none of them. The callback
+    runs in the server's event loop and must not wait: it ends each stream (the response's
+    final empty chunk), so that the server's graceful shutdown completes at once and every
+    browser reconnects, to the next server, after the ``retry:`` pause.
+    """
+    if callback not in _shutdown_callbacks:
+        _shutdown_callbacks.append(callback)
+
+
+def shut_down() -> None:
+    """The server is stopping: refuse new subscribers and end every open stream now.
+
+    Call it in the server's event loop; from a signal handler, through
+    ``loop.call_soon_threadsafe``.
+    """
+    global _stopping
+    _stopping = True
+    for callback in list(_shutdown_callbacks):
+        try:
+            callback()
+        except Exception:
+            logger.exception("Could not end the open live streams")
+
+
+def stopping() -> bool:
+    """True once ``shut_down`` ran: a stream that starts now ends at once (and reconnects)."""
+    return _stopping

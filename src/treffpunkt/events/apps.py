@@ -8,7 +8,10 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from treffpunkt.core import home_sections
+        from treffpunkt.core import home_sections, live
+        from treffpunkt.events import feeds
         from treffpunkt.events.home import upcoming_events_section
 
         home_sections.register("events", upcoming_events_section, order=10)
+        # A stopping server ends the open wall streams at once (see core.live.shut_down).
+        live.on_shutdown(feeds.end_all_streams)

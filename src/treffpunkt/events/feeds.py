@@ -264,6 +264,15 @@ class Feed:
             for sink in list(self.subscribers):
                 self._end(sink)
 
+    def stop(self) -> None:
+        """End every subscriber now and stop following the wall (the server is stopping)."""
+        self.stopped = True
+        self.ready.set()  # subscribers still joining learn that the feed is gone
+        for sink in list(self.subscribers):
+            self._end(sink)
+        if self.task is not None:
+            self.task.cancel()
+
     def _send(self, body: bytes) -> None:
         for sink in list(self.subscribers):
             if not sink.deliver(body):
@@ -294,6 +303,8 @@ async def attach(
     The sink gets every batch after the replay; None if the feed could not start (the
     database is down?), then the stream should end so that the browser retries.
     """
+    if live.stopping():
+        return None  # the server is stopping: the browser reconnects to the next one
     feed = _feed(event_id, audience, language)
     feed.joining += 1
     started = False
@@ -329,6 +340,19 @@ def detach(feed: Feed, sink: Sink) -> None:
         key = (feed.event_id, feed.audience, feed.language)
         if _feeds.get(key) is feed:
             del _feeds[key]
+
+
+def end_all_streams() -> None:
+    """The server is stopping: end every open stream of this process at once.
+
+    Each sink ends its response with the final empty chunk, so the server's graceful
+    shutdown does not wait for streams that never end by themselves, and every browser
+    reconnects after the ``retry:`` pause (to the next server) and replays what it missed.
+    Registered with ``core.live.on_shutdown``; runs in the event loop.
+    """
+    for feed in list(_feeds.values()):
+        feed.stop()
+    _feeds.clear()
 
 
 async def follow(

@@ -20,12 +20,13 @@ from urllib.parse import parse_qs, unquote
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from treffpunkt.core import sse
+from treffpunkt.core import live, sse
 from treffpunkt.core.inputs import has_nul
 from treffpunkt.events import feeds, queries
 
 PATH = re.compile(r"^/(?:(?P<language>[a-z]{2})/)?e/(?P<hashtag>[^/]+)/stream$")
 END_TIMEOUT = 10  # seconds to finish the response of a viewer that is sent away
+STOP_END_TIMEOUT = 1  # the same while the server stops, which waits for every response
 
 Scope = dict[str, Any]
 
@@ -104,10 +105,12 @@ async def wall_stream(scope: Scope, receive: Any, send: Any, match: re.Match[str
             if sink.release():
                 await asyncio.wait({sink.ended, disconnected}, return_when=asyncio.FIRST_COMPLETED)
         if not disconnected.done():
-            # Sent away (too slow, or the feed broke) or the feed could not start: end
-            # the response; the browser reconnects after the retry pause and replays.
+            # Sent away (too slow, the feed broke, the server stops) or the feed could not
+            # start: end the response; the browser reconnects after the retry pause and
+            # replays.
+            timeout = STOP_END_TIMEOUT if live.stopping() else END_TIMEOUT
             with contextlib.suppress(TimeoutError, OSError):
-                await asyncio.wait_for(send(_body(b"") | {"more_body": False}), END_TIMEOUT)
+                await asyncio.wait_for(send(_body(b"") | {"more_body": False}), timeout)
     finally:
         for task in (attaching, disconnected):
             task.cancel()
