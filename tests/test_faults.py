@@ -33,7 +33,7 @@ def serve(data_dir, port, **extra):
     (a pipe nobody reads while the test runs would stall it once full)."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.update(TREFFPUNKT_DATA_DIR=str(data_dir), **POSTING, **extra)
+    env.update({"TREFFPUNKT_DATA_DIR": str(data_dir), **POSTING, **extra})
     log = (data_dir / "server.log").open("w")
     return subprocess.Popen(
         [sys.executable, "-m", "treffpunkt", "serve", "--port", str(port), "--no-worker"],
@@ -324,3 +324,85 @@ def test_the_site_keeps_working_while_redis_is_down_and_uses_it_again_after(
     finally:
         own.stop()
         live.reset_backend()
+
+
+def children_of(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as listing:
+            return [int(child) for child in listing.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="the SQLite data folder")
+def test_the_worker_ends_when_its_server_is_killed(tmp_path):
+    """kill -9 of `treffpunkt serve` leaves no worker behind (each restart used to add one)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["TREFFPUNKT_DATA_DIR"] = str(tmp_path)
+    with (tmp_path / "server.log").open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "treffpunkt", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_up(port, time.monotonic() + 60)
+        wait_for(lambda: children_of(server.pid), 20, "the worker to start")
+        (worker_pid,) = children_of(server.pid)
+        server.kill()
+        server.wait(timeout=10)
+        wait_for(lambda: not alive(worker_pid), 15, "the orphaned worker to stop")
+    finally:
+        if server.poll() is None:
+            server.kill()
+        for pid in children_of(server.pid):
+            os.kill(pid, 9)
+
+
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="the SQLite data folder")
+def test_a_client_cannot_choose_its_address_for_the_rate_limits(tmp_path):
+    """Without a proxy configured, X-Forwarded-For is not believed, so one client cannot
+    dodge the per-address limit by claiming to be many."""
+    assert run_cli("demo", data_dir=tmp_path).returncode == 0
+    port = free_port()
+    server = serve(tmp_path, port, TREFFPUNKT_WALL_RATE_IP="2/m")
+    try:
+        wait_until_up(port, time.monotonic() + 60)
+        statuses = []
+        for number in range(4):
+            jar = http.cookiejar.CookieJar()
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+            url = f"http://127.0.0.1:{port}/e/treffpunktdemo/"
+            page = opener.open(url, timeout=10).read().decode()
+            fields = {
+                "csrfmiddlewaretoken": re.search(
+                    r'name="csrfmiddlewaretoken" value="([^"]+)"', page
+                )[1],
+                "started": re.search(r'name="started" value="([^"]+)"', page)[1],
+                "text": f"Beitrag {number}",
+            }
+            request = urllib.request.Request(
+                url,
+                data=urllib.parse.urlencode(fields).encode(),
+                headers={"Referer": url, "X-Forwarded-For": f"203.0.113.{number + 1}"},
+            )
+            try:
+                with opener.open(request, timeout=30) as response:
+                    statuses.append(response.status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert statuses == [200, 200, 429, 429]

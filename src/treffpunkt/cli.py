@@ -150,8 +150,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         # In a process group of its own, so that Ctrl+C in the terminal reaches only this
         # process, which then stops the worker with exactly one signal (a second one would
         # make it abandon a running task).
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "treffpunkt", "worker", "--quiet"],
+        command = [sys.executable, "-m", "treffpunkt", "worker", "--quiet"]
+        worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [*command, "--parent", str(os.getpid())],
             stdin=subprocess.DEVNULL,
             process_group=0,
         )
@@ -179,7 +180,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
             port=args.port,
             workers=args.workers,
             lifespan="off",
-            proxy_headers=True,
+            # X-Forwarded-For and -Proto only from the reverse proxy, and only when there is
+            # one: otherwise any client could choose the address the rate limits count.
+            proxy_headers=settings.BEHIND_PROXY,
+            forwarded_allow_ips=settings.PROXY_ADDRESSES,
             # Live streams are ended as soon as the server is told to stop (server.Server);
             # what else is still running (a slow upload) gets this long to finish.
             timeout_graceful_shutdown=3,
@@ -208,6 +212,19 @@ def _exit_on_signal(signum: int, frame: Any) -> None:
     sys.exit(0)
 
 
+def _stop_when_parent_goes(parent: int) -> None:
+    """The worker that `serve` started ends when `serve` is gone, even after a `kill -9`
+    (which leaves no chance to stop it): it looks once a second whether its parent changed
+    and then stops as on SIGTERM (the task it runs is finished or run again later)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="treffpunkt-parent-watch", daemon=True).start()
+
+
 def cmd_worker(args: argparse.Namespace) -> None:
     setup_django()
     from django.core.management import call_command
@@ -218,6 +235,8 @@ def cmd_worker(args: argparse.Namespace) -> None:
     # The worker names itself and says it is alive, so tasks it was running when it died
     # are queued again by the next worker that looks (core.recovery).
     worker_id = recovery.new_worker_id()
+    if args.parent:
+        _stop_when_parent_goes(args.parent)
     schedule.every(recovery.HEARTBEAT_SECONDS, "heartbeat", lambda: recovery.beat(worker_id))
     stop = threading.Event()
     threading.Thread(
@@ -427,6 +446,8 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
     worker.add_argument("--batch", action="store_true", help="run what is queued, then exit")
     worker.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
+    # The process id of the `serve` that started this worker: it stops when that one is gone.
+    worker.add_argument("--parent", type=int, default=0, help=argparse.SUPPRESS)
     worker.set_defaults(func=cmd_worker)
 
     createadmin = commands.add_parser("createadmin", help="create an admin account")

@@ -85,7 +85,12 @@ if _base.scheme == "https":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-USE_X_FORWARDED_HOST = _env_bool("TREFFPUNKT_BEHIND_PROXY", False)
+# Behind a reverse proxy: trust its X-Forwarded-Host, -For and -Proto headers, but only from
+# the proxy's own addresses (comma separated; the proxy usually runs on the same machine).
+# On by default with an https address, which only a TLS proxy in front can serve.
+BEHIND_PROXY = _env_bool("TREFFPUNKT_BEHIND_PROXY", _base.scheme == "https")
+USE_X_FORWARDED_HOST = BEHIND_PROXY
+PROXY_ADDRESSES = ",".join(_env_list("TREFFPUNKT_PROXY_ADDRESSES", ["127.0.0.1", "::1"]))
 
 INSTALLED_APPS = [
     "treffpunkt.core",
