@@ -56,6 +56,7 @@ from treffpunkt.blog import actions as blog
 from treffpunkt.comments import actions as comments
 from treffpunkt.comments.models import Comment
 from treffpunkt.core.actions import participant_for_guest
+from treffpunkt.moderation.submissions import Origin, Submission
 
 author = User.objects.create_user(email="autorin@example.org", password="bench-pass-123",
                                   display_name="Autorin", is_author=True)
@@ -83,10 +84,14 @@ for n in range(100):
         parent = made[-1]
     guest = participant_for_guest(f"benchdevice{n:05d}", display_name=f"Gast {n}")
     comment = comments.submit_comment(
-        post=target, participant=guest,
-        body=f"Das ist Kommentar {n}: ein freundlicher Gedanke zum Beitrag, mit etwas Text.",
-        author_name=f"Gast {n}", email=f"gast{n}@example.org",
-        parent_id=parent.pk if parent else None, ip_address=f"127.0.9.{n % 250 + 1}",
+        target,
+        Submission(
+            participant=guest,
+            text=f"Das ist Kommentar {n}: ein freundlicher Gedanke zum Beitrag, mit etwas Text.",
+            author_name=f"Gast {n}", email=f"gast{n}@example.org",
+            origin=Origin(ip_address=f"127.0.9.{n % 250 + 1}"),
+        ),
+        parent_id=parent.pk if parent else None,
     )
     if comment.status != Comment.Status.APPROVED:
         comments.moderate_comment(comment, "approve", author)
