@@ -362,7 +362,7 @@ def test_the_worker_ends_when_its_server_is_killed(tmp_path):
         (worker_pid,) = children_of(server.pid)
         server.kill()
         server.wait(timeout=10)
-        wait_for(lambda: not alive(worker_pid), 15, "the orphaned worker to stop")
+        wait_for(lambda: not alive(worker_pid), 30, "the orphaned worker to stop")
     finally:
         if server.poll() is None:
             server.kill()

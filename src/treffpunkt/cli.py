@@ -212,15 +212,22 @@ def _exit_on_signal(signum: int, frame: Any) -> None:
     sys.exit(0)
 
 
+PARENT_GONE_GRACE = 5  # seconds
+
+
 def _stop_when_parent_goes(parent: int) -> None:
     """The worker that `serve` started ends when `serve` is gone, even after a `kill -9`
     (which leaves no chance to stop it): it looks once a second whether its parent changed
-    and then stops as on SIGTERM (the task it runs is finished or run again later)."""
+    and then stops as on SIGTERM. A task that does not finish within PARENT_GONE_GRACE
+    seconds (a spam model training) is cut off: it is run again by the next worker
+    (core.recovery), as after a kill -9 of the worker itself."""
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(1)
         os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(PARENT_GONE_GRACE)
+        os._exit(0)
 
     threading.Thread(target=watch, name="treffpunkt-parent-watch", daemon=True).start()
 
