@@ -57,6 +57,17 @@ def open_stream(port, path, headers=None, timeout=10):
     return response
 
 
+def reconnect(port, path):
+    """Open a stream as a wall does after its old server process ended: a connection that an
+    old process accepted just before it stopped is reset, and the wall simply tries again."""
+    for _ in range(20):
+        try:
+            return open_stream(port, path)
+        except (ConnectionResetError, http.client.RemoteDisconnected):
+            time.sleep(0.25)
+    return open_stream(port, path)
+
+
 def read_until(response, text):
     """The stream's lines up to and including the frame that contains ``text``."""
     lines = []
@@ -177,7 +188,7 @@ def test_several_server_processes_end_their_streams_cleanly_when_stopped_or_repl
         for wall in walls:
             ends_cleanly(wall)
         assert server.poll() is None
-        wall = open_stream(port, f"/e/{HASHTAG}/stream")
+        wall = reconnect(port, f"/e/{HASHTAG}/stream")
         post_contribution(port, "To the new processes 4444")
         read_until(wall, "4444")
 
