@@ -333,17 +333,18 @@ def cmd_check(args: argparse.Namespace) -> None:
         print("Everything looks fine.")
 
 
-def _progress_bar(label: str) -> Any:
+def _progress_bar(label: str, in_bytes: bool = False) -> Any:
     """A one-line progress bar in a terminal; nothing when the output goes to a file."""
     shown = {"step": ""}
 
     def report(step: str, done: int, total: int) -> None:
-        if not sys.stderr.isatty():
+        if not sys.stderr.isatty() or (done >= total and shown["step"] == step):
             return
         width = 30
         filled = width * done // max(total, 1)
         bar = "#" * filled + "-" * (width - filled)
-        print(f"\r{label} {step:<9} [{bar}] {done}/{total}", end="", file=sys.stderr, flush=True)
+        count = f"{done / 1e6:.1f}/{total / 1e6:.1f} MB" if in_bytes else f"{done}/{total}"
+        print(f"\r{label} {step:<9} [{bar}] {count}", end="", file=sys.stderr, flush=True)
         if done >= total and shown["step"] != step:
             print(file=sys.stderr)
         if done >= total:
@@ -429,7 +430,7 @@ def cmd_backup(args: argparse.Namespace) -> None:
     target = Path(args.file) if args.file else Path(backup.default_file_name())
     started = time.perf_counter()
     try:
-        summary = backup.create_backup(target, progress=_progress_bar("Backup"))
+        summary = backup.create_backup(target, progress=_progress_bar("Backup", in_bytes=True))
     except backup.BackupError as error:
         raise Problem(str(error)) from None
     except OSError as error:
@@ -458,7 +459,7 @@ def cmd_restore(args: argparse.Namespace) -> None:
             Path(args.file),
             into=Path(args.into) if args.into else None,
             force=args.force,
-            progress=_progress_bar("Restore"),
+            progress=_progress_bar("Restore", in_bytes=True),
         )
     except backup.BackupError as error:
         raise Problem(str(error)) from None
