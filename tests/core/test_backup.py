@@ -3,6 +3,7 @@ site that is serving and being written to, a damaged, incomplete or killed backu
 worker's daily backups, and `treffpunkt migrate-to` onto a real PostgreSQL."""
 
 import hashlib
+import io
 import os
 import secrets
 import signal
@@ -462,3 +463,27 @@ def test_migrate_to_moves_a_sqlite_site_to_postgresql(postgres_databases, tmp_pa
         env_extra={"DATABASE_URL": second},
     )
     assert_one_plain_sentence(result, "not empty", "--force")
+
+
+@on_sqlite_only
+def test_a_backup_of_a_newer_version_is_refused(demo_backup, tmp_path):
+    """A database that has migrations this code does not know could not be migrated back."""
+    import json
+
+    _site, target = demo_backup
+    newer = tmp_path / "newer.tar"
+    with tarfile.open(target) as source, tarfile.open(newer, "w") as copy:
+        for member in source.getmembers():
+            data = source.extractfile(member)
+            if member.name == "manifest.json":
+                manifest = json.load(data)
+                manifest["migrations"]["core"] = "0999_from_the_future"
+                manifest["versions"]["treffpunkt"] = "9.0"
+                content = json.dumps(manifest).encode()
+                member.size = len(content)
+                data = io.BytesIO(content)
+            copy.addfile(member, data)
+    restored = tmp_path / "restored"
+    result = run_cli("restore", str(newer), "--into", str(restored))
+    assert_one_plain_sentence(result, "newer Treffpunkt (9.0", "core.0999_from_the_future")
+    assert not restored.exists()

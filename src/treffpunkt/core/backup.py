@@ -77,6 +77,7 @@ class Summary:
     versions: dict[str, str]
     database: str  # "sqlite" or "postgresql"
     parts: list[Part] = field(default_factory=list)
+    migrations: dict[str, str] = field(default_factory=dict)  # the latest one of each app
 
     @property
     def media(self) -> list[Part]:
@@ -435,6 +436,7 @@ def verify(path: Path, progress: Progress | None = None) -> Summary:
         size=path.stat().st_size,
         created_at=manifest["created_at"],
         versions=manifest.get("versions", {}),
+        migrations=manifest.get("migrations", {}),
         database=manifest["database"],
         parts=[Part(p["name"], p["size"], p["sha256"]) for p in manifest["parts"]],
     )
@@ -463,6 +465,9 @@ def _read_manifest(
             str(part["sha256"])
         if manifest["database"] not in {"sqlite", "postgresql"}:
             raise ValueError(manifest["database"])
+        migrations = manifest.setdefault("migrations", {})
+        if not all(isinstance(name, str) for name in dict(migrations).values()):
+            raise ValueError(migrations)
     except (ValueError, KeyError, TypeError):
         raise BackupError(f"{path} has a damaged manifest. Nothing was restored.") from None
     return manifest
@@ -536,6 +541,14 @@ def restore(
     """Check the backup at ``path``, then restore it into an empty data folder (``into``,
     or the configured one); ``force`` replaces what is there."""
     summary = verify(path, progress)
+    unknown = _unknown_migrations(summary.migrations)
+    if unknown:
+        raise BackupError(
+            f"This backup was made by a newer Treffpunkt "
+            f"({summary.versions.get('treffpunkt', '?')}; its database has the migration "
+            f"{unknown[0]}, which this version does not know). Install that version or a "
+            "newer one, then restore. Nothing was restored."
+        )
     destination = Destination.for_site(into)
     if summary.database == "sqlite" and destination.sqlite_file is None:
         raise BackupError(
@@ -633,6 +646,15 @@ def _copy_to(source: IO[bytes], target: Path, mode: int = 0o600) -> None:
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise
+
+
+def _unknown_migrations(latest: dict[str, str]) -> list[str]:
+    """Migrations of the backup's database that this code does not have (a newer version
+    made it: its database could not be migrated back)."""
+    from django.db.migrations.loader import MigrationLoader
+
+    known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
+    return [f"{app}.{name}" for app, name in sorted(latest.items()) if (app, name) not in known]
 
 
 def _postgresql_tables() -> list[str]:
