@@ -69,6 +69,7 @@ def demo_backup(tmp_path_factory):
     target = site.parent / f"{site.name}-backup.tar"
     result = run_cli("backup", str(target), data_dir=site)
     assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no progress bar when the output is not a terminal
     return site, target
 
 
@@ -487,3 +488,39 @@ def test_a_backup_of_a_newer_version_is_refused(demo_backup, tmp_path):
     result = run_cli("restore", str(newer), "--into", str(restored))
     assert_one_plain_sentence(result, "newer Treffpunkt (9.0", "core.0999_from_the_future")
     assert not restored.exists()
+
+
+@on_sqlite_only
+def test_the_progress_bar_shows_in_a_terminal(demo_backup, tmp_path):
+    import pty
+
+    site, _target = demo_backup
+    controller, terminal = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["TREFFPUNKT_DATA_DIR"] = str(site)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "treffpunkt", "backup", str(tmp_path / "b.tar")],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+            check=False,
+        )
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the terminal's other end is closed: all read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(controller)
+    assert result.returncode == 0
+    assert b"Backup files     [##############################]" in shown
+    assert b"Backed up" in result.stdout
