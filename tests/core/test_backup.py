@@ -350,6 +350,35 @@ def test_only_the_last_daily_backups_are_kept(daily, settings, transactional_db)
     ]
 
 
+def test_check_reports_daily_backups_that_fail_or_stopped(daily, settings, transactional_db):
+    from treffpunkt.core.checks import configuration_problems
+
+    def backup_problems() -> list[tuple[str, str]]:
+        return [p for p in configuration_problems(settings) if "backup" in p[1].lower()]
+
+    assert backup_problems() == []
+    today = timezone.localdate()
+    DailyBackup.objects.create(
+        day=today - timedelta(days=5), finished_at=timezone.now() - timedelta(days=5)
+    )
+    assert backup_problems() == [
+        (
+            "warning",
+            f"The last daily backup is of {today - timedelta(days=5)}: "
+            "is a background worker running?",
+        )
+    ]
+    DailyBackup.objects.create(day=today, error="No space left on device")
+    assert ("warning", f"The daily backup of {today} failed: No space left on device") in (
+        backup_problems()
+    )
+    blocker = daily.parent / "a-file"
+    blocker.write_text("not a folder")
+    settings.BACKUP_DIR = blocker / "backups"
+    assert backup_problems()[0][0] == "error"
+    assert "cannot be written" in backup_problems()[0][1]
+
+
 def test_the_worker_looks_for_the_daily_backup():
     from treffpunkt.core import schedule
 

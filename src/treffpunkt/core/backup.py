@@ -719,6 +719,44 @@ def make_daily_backup(day: date) -> Path | None:
     return target
 
 
+def daily_backup_problems() -> list[tuple[str, str]]:
+    """For `treffpunkt check`: (level, message) about the daily backups, if they are on."""
+    from treffpunkt.core.models import DailyBackup
+
+    folder = settings.BACKUP_DIR
+    if not folder:
+        return []
+    problems = []
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        problems.append(
+            ("error", f"TREFFPUNKT_BACKUP_DIR {folder} cannot be written ({error.strerror}).")
+        )
+    if connection.vendor == "postgresql" and shutil.which("pg_dump") is None:
+        problems.append(
+            (
+                "error",
+                "Daily backups of a PostgreSQL database need pg_dump: install the PostgreSQL "
+                "client tools (apt install postgresql-client).",
+            )
+        )
+    latest = DailyBackup.objects.order_by("-day").first()
+    if latest is not None and latest.error:
+        problems.append(("warning", f"The daily backup of {latest.day} failed: {latest.error}"))
+    finished = DailyBackup.objects.filter(finished_at__isnull=False).order_by("-day").first()
+    if finished is not None and finished.day < timezone.localdate() - timedelta(days=2):
+        problems.append(
+            (
+                "warning",
+                f"The last daily backup is of {finished.day}: is a background worker running?",
+            )
+        )
+    return problems
+
+
 def remove_old_backups(folder: Path, keep: int) -> list[Path]:
     """Delete all but the newest ``keep`` daily backups, and pieces of killed backups older
     than a day; files of other names are left alone."""
