@@ -267,6 +267,50 @@ def daily(settings, tmp_path):
     return settings.BACKUP_DIR
 
 
+@on_sqlite_only
+def test_two_real_workers_make_one_daily_backup(tmp_path):
+    """`treffpunkt worker` looks for the daily backup by itself when it starts; of two
+    started together, one makes it."""
+    site, folder = tmp_path / "site", tmp_path / "backups"
+    assert run_cli("demo", data_dir=site).returncode == 0
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.update({"TREFFPUNKT_DATA_DIR": str(site), "TREFFPUNKT_BACKUP_DIR": str(folder)})
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "treffpunkt", "worker", "--interval", "0.2"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=(tmp_path / f"worker-{n}.log").open("w"),
+        )
+        for n in range(2)
+    ]
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not list(folder.glob("treffpunkt-backup-*.tar")):
+            time.sleep(0.2)
+        time.sleep(2)  # time for a second backup, if one were queued
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=30)
+    backups = list(folder.glob("treffpunkt-backup-*.tar"))
+    assert len(backups) == 1, sorted(folder.iterdir()) if folder.exists() else "no folder"
+    with sqlite3.connect(site / "treffpunkt.sqlite3") as db:
+        assert (
+            db.execute("SELECT count(*), min(finished_at) FROM core_dailybackup").fetchone()[0] == 1
+        )
+        (tasks,) = db.execute(
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult"
+            " WHERE task_path LIKE '%make_daily_backup' AND status = 'SUCCESSFUL'"
+        ).fetchone()
+    assert tasks == 1
+    result = run_cli("restore", str(backups[0]), "--into", str(tmp_path / "restored"))
+    assert result.returncode == 0, result.stderr
+
+
 def test_no_daily_backup_without_a_folder(settings, transactional_db):
     settings.BACKUP_DIR = None
     assert backup.start_daily_backup_if_due() is False
