@@ -143,14 +143,13 @@ def create_backup(target: Path, progress: Progress | None = None) -> Summary:
         ):
             parts: list[Part] = []
             with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
-                report("database", 0, 1)
                 database_kind, snapshot, database_part = _snapshot_database(Path(work))
                 database = _add_file(tar, snapshot, database_part)
                 if database is None:
                     raise BackupError("The database snapshot went missing while it was copied.")
                 parts.append(database)
                 snapshot.unlink()
-                report("database", 1, 1)
+                report("database", database.size, database.size)
                 for source, name in _single_files():
                     added = _add_file(tar, source, name, missing_ok=True)
                     if added:
