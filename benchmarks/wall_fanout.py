@@ -208,14 +208,23 @@ class Server:
 
     prelude: str | None = None  # --server-prelude: a Python file run before the CLI
 
-    def __init__(self, data_dir: Path, port: int, extra_env: dict[str, str]) -> None:
+    def __init__(
+        self, data_dir: Path, port: int, extra_env: dict[str, str], worker: bool = False
+    ) -> None:
         self.port = port
         self.log_path = data_dir / f"server-{port}.log"
         env = {**os.environ, **SERVER_ENV, **extra_env, "TREFFPUNKT_DATA_DIR": str(data_dir)}
         env.pop("DJANGO_SETTINGS_MODULE", None)
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [*self.launcher(), "serve", "--port", str(port), "--no-worker", "--quiet"],
+            [
+                *self.launcher(),
+                "serve",
+                "--port",
+                str(port),
+                "--quiet",
+                *([] if worker else ["--no-worker"]),
+            ],
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -829,7 +838,14 @@ def viewer_process(conn: Any, targets: list[tuple[int, str]], concurrency: int) 
 class ViewerProcesses:
     """Viewer child processes, driven over pipes."""
 
-    def __init__(self, targets: list[tuple[int, str]], processes: int, concurrency: int) -> None:
+    def __init__(
+        self,
+        targets: list[tuple[int, str]],
+        processes: int,
+        concurrency: int,
+        target: Any = None,
+    ) -> None:
+        target = target or viewer_process
         context = mp.get_context("spawn")
         processes = max(1, min(processes, len(targets)))
         self.pipes = []
@@ -837,9 +853,7 @@ class ViewerProcesses:
         for index in range(processes):
             share = targets[index::processes]
             parent, child = context.Pipe()
-            process = context.Process(
-                target=viewer_process, args=(child, share, concurrency), daemon=True
-            )
+            process = context.Process(target=target, args=(child, share, concurrency), daemon=True)
             process.start()
             self.pipes.append(parent)
             self.processes.append(process)

@@ -1,4 +1,5 @@
-"""The `treffpunkt` command: serve, worker, createadmin, demo, check, spam, manage.
+"""The `treffpunkt` command: serve, worker, createadmin, demo, check, spam, backup, restore,
+migrate-to, manage.
 
 Problems a host can fix (a bad DATABASE_URL, an unwritable data folder, a port in use, a
 database that does not answer) end the command with one plain sentence and a non-zero exit
@@ -339,17 +340,18 @@ def cmd_check(args: argparse.Namespace) -> None:
         print("Everything looks fine.")
 
 
-def _progress_bar(label: str) -> Any:
+def _progress_bar(label: str, in_bytes: bool = False) -> Any:
     """A one-line progress bar in a terminal; nothing when the output goes to a file."""
     shown = {"step": ""}
 
     def report(step: str, done: int, total: int) -> None:
-        if not sys.stderr.isatty():
+        if not sys.stderr.isatty() or (done >= total and shown["step"] == step):
             return
         width = 30
         filled = width * done // max(total, 1)
         bar = "#" * filled + "-" * (width - filled)
-        print(f"\r{label} {step:<9} [{bar}] {done}/{total}", end="", file=sys.stderr, flush=True)
+        count = f"{done / 1e6:.1f}/{total / 1e6:.1f} MB" if in_bytes else f"{done}/{total}"
+        print(f"\r{label} {step:<9} [{bar}] {count}", end="", file=sys.stderr, flush=True)
         if done >= total and shown["step"] != step:
             print(file=sys.stderr)
         if done >= total:
@@ -425,6 +427,99 @@ def cmd_spam_evaluate(args: argparse.Namespace) -> None:
             print(f"  {line}")
 
 
+def cmd_backup(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    setup_django()
+    from treffpunkt.core import backup
+
+    check_database()
+    target = Path(args.file) if args.file else Path(backup.default_file_name())
+    started = time.perf_counter()
+    try:
+        summary = backup.create_backup(target, progress=_progress_bar("Backup", in_bytes=True))
+    except backup.BackupError as error:
+        raise Problem(str(error)) from None
+    except OSError as error:
+        raise Problem(f"The backup could not be written to {target} ({error.strerror}).") from None
+    print(
+        f"Backed up {summary.describe()} to {summary.path} "
+        f"({backup.human_size(summary.size)}, {time.perf_counter() - started:.1f} s)."
+    )
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    # Not setup_django(): that would create the data folder's secret key, and the folder
+    # would no longer be empty.
+    settings = load_settings()
+    import django
+
+    django.setup()
+    from treffpunkt.core import backup
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        check_database()
+    try:
+        summary, destination = backup.restore(
+            Path(args.file),
+            into=Path(args.into) if args.into else None,
+            force=args.force,
+            progress=_progress_bar("Restore", in_bytes=True),
+        )
+    except backup.BackupError as error:
+        raise Problem(str(error)) from None
+    made = summary.created_at.replace("T", " ").replace("+00:00", " UTC")
+    version = summary.versions.get("treffpunkt", "?")
+    print(
+        f"Restored {summary.describe()} from {summary.path} "
+        f"(made {made} by Treffpunkt {version}) into {destination.data_dir}."
+    )
+    if not summary.has(backup.SECRET_KEY_PART):
+        print("The secret key was not in the backup (it came from SECRET_KEY): set the same one.")
+    if args.into:
+        print(f"Start the site with TREFFPUNKT_DATA_DIR={destination.data_dir} treffpunkt serve")
+
+
+def cmd_migrate_to(args: argparse.Namespace) -> None:
+    settings = setup_django()
+    from treffpunkt.core.databasecopy import DatabaseCopyError, copy_database
+
+    migrate()
+    started = time.perf_counter()
+    try:
+        copied = copy_database(args.database_url, report=_progress_bar("Copying"))
+    except DatabaseCopyError as error:
+        raise Problem(str(error)) from None
+    rows = sum(count for _table, count in copied)
+    # The blog's search index is a structure of each database's own (SQLite's FTS5 table,
+    # PostgreSQL's tsvector column), so it is built afresh there rather than copied.
+    environment = {**os.environ, "DATABASE_URL": args.database_url}
+    indexed = subprocess.run(
+        [sys.executable, "-m", "treffpunkt", "manage", "rebuild_blog_index"],
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if indexed.returncode != 0:
+        raise Problem(
+            "The rows were copied, but the search index could not be built there: run "
+            "`treffpunkt manage rebuild_blog_index` with the new DATABASE_URL."
+        )
+    print(
+        f"Copied {rows} rows of {len(copied)} tables in {time.perf_counter() - started:.1f} s; "
+        "the row counts match."
+    )
+    print(
+        "Stop the site, set DATABASE_URL to the new address for `treffpunkt serve` and "
+        f"`treffpunkt worker`, and start it again. Uploaded files, the secret key and the "
+        f"spam model stay in {settings.DATA_DIR}; the old database is left as it was."
+    )
+
+
 def cmd_manage(args: argparse.Namespace) -> None:
     setup_django()
     from django.core.management import execute_from_command_line
@@ -488,6 +583,44 @@ def build_parser() -> argparse.ArgumentParser:
         help="learn from a simulated moderator after each held or spam item, as a live site",
     )
     spam_evaluate.set_defaults(func=cmd_spam_evaluate)
+
+    backup = commands.add_parser(
+        "backup",
+        help="write one file with the database, uploaded files, secret key and spam model",
+        description="Works while the site is running. The file is complete only when this "
+        "command says so.",
+    )
+    backup.add_argument(
+        "file", nargs="?", help="the file to write (default: treffpunkt-backup-DATE-TIME.tar)"
+    )
+    backup.set_defaults(func=cmd_backup)
+
+    restore = commands.add_parser(
+        "restore",
+        help="check a backup and restore it into an empty data folder",
+        description="Every part is checked against the backup's checksums before anything "
+        "is written.",
+    )
+    restore.add_argument("file", help="the backup file")
+    restore.add_argument(
+        "--into", metavar="DIR", help="restore into this data folder (default: the configured one)"
+    )
+    restore.add_argument(
+        "--force", action="store_true", help="replace what is in a data folder that is not empty"
+    )
+    restore.set_defaults(func=cmd_restore)
+
+    migrate_to = commands.add_parser(
+        "migrate-to",
+        help="copy the site's database into an empty PostgreSQL database",
+        description="Stop the site first. The database named by DATABASE_URL (or the SQLite "
+        "one in the data folder) is copied into the empty database at the given address and "
+        "left as it was.",
+    )
+    migrate_to.add_argument(
+        "database_url", metavar="DATABASE_URL", help="e.g. postgres://user:pw@localhost/treffpunkt"
+    )
+    migrate_to.set_defaults(func=cmd_migrate_to)
 
     manage = commands.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -253,6 +253,12 @@ MODERATION_POSTS_PER_IP_TO_HOLD = _env_int("TREFFPUNKT_POSTS_PER_IP_TO_HOLD", 30
 MODERATION_MIN_SECONDS_TO_SUBMIT = _env_int("TREFFPUNKT_MIN_SECONDS_TO_SUBMIT", 3)
 # The spam filter's trained model; built from the shipped corpus on first use if missing.
 SPAM_MODEL_PATH = Path(_env("TREFFPUNKT_SPAM_MODEL", str(DATA_DIR / "spam-model.npz"))).resolve()
+# Daily backups by the worker into this folder (off when empty), and how many are kept.
+_backup_dir = _env("TREFFPUNKT_BACKUP_DIR")
+BACKUP_DIR = Path(_backup_dir).expanduser().resolve() if _backup_dir else None
+BACKUP_KEEP = _env_int("TREFFPUNKT_BACKUP_KEEP", 7)
+if BACKUP_KEEP < 1:
+    raise ImproperlyConfigured("TREFFPUNKT_BACKUP_KEEP must be 1 or more.")
 # Akismet key: off when empty. When set, checked items are also sent to Akismet (USA).
 AKISMET_API_KEY = _env("TREFFPUNKT_AKISMET_KEY")
 # Seconds to wait for Akismet before the local filter decides alone.

@@ -7,6 +7,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.utils import Error as DatabaseError
 
+from treffpunkt.core.backup import daily_backup_problems
+
 
 def configuration_problems(settings: Any) -> list[tuple[str, str]]:
     """A list of (level, message): level is "error" or "warning"."""
@@ -21,6 +23,8 @@ def configuration_problems(settings: Any) -> list[tuple[str, str]]:
             problems.append(
                 ("warning", "The database is not up to date; `treffpunkt serve` will update it.")
             )
+        else:
+            problems.extend(daily_backup_problems())
     if settings.REDIS_URL:
         try:
             import redis

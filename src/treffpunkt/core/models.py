@@ -188,3 +188,18 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class DailyBackup(models.Model):
+    """The worker's backup of one day (``core.backup``): the row is the claim, so of two
+    workers only the one that wrote it makes that day's backup."""
+
+    day = models.DateField(unique=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)
+    size = models.BigIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"backup of {self.day}"
