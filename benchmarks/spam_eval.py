@@ -67,42 +67,45 @@ def met(figures):
     return missed
 
 
-def judge(train, test):
+MODELS = {}
+
+
+def judge(key, train, test):
+    """Train on ``train`` (once per fold, kept for the other settings) and judge ``test``."""
     from treffpunkt.moderation.evaluation import evaluate
     from treffpunkt.moderation.textmodel import TextModel
 
-    model = TextModel.train(train)
-    return evaluate(test, model, learn=True).whole
+    if key not in MODELS:
+        MODELS[key] = TextModel.train(train)
+    return evaluate(test, MODELS[key], learn=True).whole
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--quick", action="store_true", help="leave one domain out only (five trainings)"
+def settings_to_try(args):
+    """(hold, learn rate) pairs: the filter's own, or the ones given to compare."""
+    from treffpunkt.moderation import scoring, textmodel
+
+    holds = [float(v) for v in args.hold.split(",")] if args.hold else [scoring.MODEL_HOLD]
+    rates = (
+        [float(v) for v in args.learn_rate.split(",")]
+        if args.learn_rate
+        else [textmodel.LEARN_RATE]
     )
-    args = parser.parse_args()
+    return [(hold, rate) for hold in holds for rate in rates]
 
-    import django
 
-    django.setup()
-    from treffpunkt.moderation.corpus import DOMAINS, shipped_examples, shipped_sources
+def run(args, sources, seconds):
+    """Both procedures with the filter's current settings; the goals missed."""
+    from treffpunkt.moderation.corpus import DOMAINS
     from treffpunkt.moderation.evaluation import Figures
-    from treffpunkt.moderation.textmodel import TextModel
 
-    started_all = time.perf_counter()
-    sources = shipped_sources()
-    print(f"load average: {', '.join(f'{value:.2f}' for value in os.getloadavg())}")
-    print(f"{sum(map(len, sources.values()))} messages from {len(sources)} sources")
-    seconds: list[float] = []
     failures = []
-
     if not args.quick:
         print("\n== leave one source out, --learn")
         print(header())
         total = Figures()
         for held_out, test in sources.items():
             train = [e for name, rows in sources.items() if name != held_out for e in rows]
-            figures = judge(train, test)
+            figures = judge(("source", held_out), train, test)
             print(row(f"{held_out} ({DOMAINS[held_out]})", figures), flush=True)
             total.merge(figures)
         seconds.extend(total.seconds)
@@ -116,7 +119,7 @@ def main() -> int:
     for domain in dict.fromkeys(DOMAINS.values()):
         test = [e for name, rows in sources.items() if DOMAINS[name] == domain for e in rows]
         train = [e for name, rows in sources.items() if DOMAINS[name] != domain for e in rows]
-        figures = judge(train, test)
+        figures = judge(("domain", domain), train, test)
         print(row(domain, figures), flush=True)
         total.merge(figures)
         if met(figures):
@@ -125,7 +128,37 @@ def main() -> int:
     print(row("all domains", total))
     if met(total):
         failures.append(f"leave one domain out, all domains: {', '.join(met(total))}")
+    return failures
 
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="leave one domain out only (five trainings)"
+    )
+    parser.add_argument(
+        "--hold", help="compare hold points (probability of spam), e.g. 0.3,0.35,0.4"
+    )
+    parser.add_argument("--learn-rate", help="compare learning rates, e.g. 1,2,3")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from treffpunkt.moderation import scoring, textmodel
+    from treffpunkt.moderation.corpus import shipped_examples, shipped_sources
+    from treffpunkt.moderation.textmodel import TextModel
+
+    started_all = time.perf_counter()
+    sources = shipped_sources()
+    print(f"load average: {', '.join(f'{value:.2f}' for value in os.getloadavg())}")
+    print(f"{sum(map(len, sources.values()))} messages from {len(sources)} sources")
+    seconds: list[float] = []
+    failures = []
+    for hold, rate in settings_to_try(args):
+        scoring.MODEL_HOLD, textmodel.LEARN_RATE = hold, rate
+        print(f"\n#### hold from {hold:.2f}, learning rate {rate:g}")
+        failures = run(args, sources, seconds)
     started = time.perf_counter()
     TextModel.train(shipped_examples())
     train_seconds = time.perf_counter() - started

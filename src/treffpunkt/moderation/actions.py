@@ -247,6 +247,9 @@ def check_content(
         participant_blocked=participant.is_blocked,
         external_spam=external_spam,
         from_form=source == "form",
+        account_age_days=(
+            (now - account_created_at).total_seconds() / 86400 if account_created_at else None
+        ),
     )
     verdict = verdict_for(assessment.score)
     reasons = assessment.reasons

@@ -28,6 +28,7 @@ GERMAN_FILES = [
     "treffpunkt-de-comments.tsv",
     "treffpunkt-de-everyday.tsv",
     "treffpunkt-de-short.tsv",
+    "treffpunkt-en-short.tsv",
 ]
 # Public corpora from other kinds of places (see data/README.md for licences): e-mail,
 # group chat and social posts, so that the model has seen more than one kind of spam.
