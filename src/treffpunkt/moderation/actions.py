@@ -241,7 +241,8 @@ def check_content(
         rules=rules_for(words_to_hold),
         history=history,
         normalized=normalized,
-        author_url=author_url,
+        # A fediverse reply's server is checked against the domain blocklist too.
+        author_url=author_url or (f"https://{server}/" if server else ""),
         seconds_to_submit=seconds_to_submit,
         honeypot_filled=honeypot_filled,
         participant_blocked=participant.is_blocked,

@@ -36,7 +36,7 @@ REPEAT_MINUTES = 10
 # turns 35 % into 60 %). Wall posts come from people in the room, who scanned the poster:
 # a link there is ordinary for members, doubtful from someone the site has never approved.
 WALL_LINK_WEIGHT = 0.5
-REPEAT_WEIGHT = 1.5  # the same text once before in REPEAT_MINUTES (twice: a rule)
+REPEAT_WEIGHT = 1.5  # the same text once before in REPEAT_MINUTES, not on walls (twice: a rule)
 APPROVED_WEIGHT = -2.0  # earlier items of this person were approved
 SPAM_BEFORE_WEIGHT = 2.0  # earlier items of this person were spam
 NEW_ACCOUNT_WEIGHT = 1.0  # a fediverse account made less than NEW_ACCOUNT_DAYS ago
@@ -294,6 +294,20 @@ APPROVED_REASON = gettext_noop("earlier items of this person were approved (weig
 NEW_ACCOUNT_REASON = gettext_noop("the fediverse account is %(days)s days old (weight %(weight)s)")
 
 
+def signal_weights() -> dict[str, str]:
+    """The hold and spam points and the weight of each signal, for the Filter page."""
+    return {
+        "hold": f"{MODEL_HOLD * 100:.0f}",
+        "spam": f"{MODEL_SPAM * 100:.0f}",
+        "wall_link": _weight(WALL_LINK_WEIGHT),
+        "repeat": _weight(REPEAT_WEIGHT),
+        "spam_before": _weight(SPAM_BEFORE_WEIGHT),
+        "approved": _weight(APPROVED_WEIGHT),
+        "new_account": _weight(NEW_ACCOUNT_WEIGHT),
+        "new_account_days": str(NEW_ACCOUNT_DAYS),
+    }
+
+
 def _weight(value: float) -> str:
     return f"{value:+.1f}"
 
@@ -320,7 +334,9 @@ def _weigh_signals(
     signals: list[tuple[float, str, dict[str, object]]] = []
     if wall and links and not trusted:
         signals.append((WALL_LINK_WEIGHT, WALL_LINK_REASON, {}))
-    if history.same_text_recent == 1 and not history.same_text_by_participant:
+    # On a wall people in the room echo each other ("Bravo!"); elsewhere the same text
+    # from two people within minutes is doubtful.
+    if not wall and history.same_text_recent == 1 and not history.same_text_by_participant:
         signals.append(
             (
                 REPEAT_WEIGHT,

@@ -70,7 +70,7 @@ TYPICAL_OF_SPAM = 3
 # A short text has few features, and each of them would weigh as much as all features of a
 # long text together: "Please register by Friday." looked like spam for two of its words.
 # Scaling by at least this many features keeps a short text close to the model's prior.
-MIN_SCALE_FEATURES = 150
+MIN_SCALE_FEATURES = 40
 
 WORD = re.compile(r"\w+")
 HASH_MASK = N_FEATURES - 1
@@ -115,6 +115,7 @@ def _site_name(match: re.Match[str]) -> str:
 
 
 LINK_SHAPE = "\x03link"
+NUMBER_SHAPE = "\x03big number"
 SHAPES = [
     ("link", LINK),
     ("money", re.compile(r"\d[\d.,]*\s*(?:€|\$|£|euro|eur|usd|dollar)|[€$£]\s*\d")),
@@ -175,7 +176,9 @@ class Featurizer:
                     ngrams[word] = cached
             found.update(cached)
         for first, second in itertools.pairwise(words):
-            if word_index(first) not in common or word_index(second) not in common:
+            # A pair says more than its words ("my channel", "please subscribe"); only a
+            # pair of two function words ("von einem", "of the") says nothing.
+            if not (is_stop_word(first) and is_stop_word(second)):
                 found.add(term_index(f"\x02{first} {second}"))
         return np.fromiter(found, dtype=np.int64, count=len(found))
 
@@ -218,6 +221,7 @@ def word_counts(examples: Sequence[Example]) -> tuple[np.ndarray, set[int]]:
         for index, count in counter.items():
             counts[row, index] = min(count, 255)
     common = {word_index(word) for words in STOP_WORDS.values() for word in words}
+    common.add(term_index(NUMBER_SHAPE))  # a year, a room, a phone number: not spam by itself
     hams = Counter(example.source for example in examples if not example.is_spam)
     frequent: Counter[int] = Counter()
     for source, counter in by_source.items():
