@@ -6,7 +6,7 @@ Two procedures over the corpus Treffpunkt ships (`moderation/data`, see its READ
   written for the project, SpamAssassin mails, real spam mails, Telegram chat, X posts),
   train a model on all other sources and judge the one left out;
 - leave one domain out: the same with a whole kind of place left out at once (video
-  comments, Treffpunkt German, e-mail, chat, social posts), the harder test: the model has
+  comments, Treffpunkt own, e-mail, chat, social posts), the harder test: the model has
   seen nothing like it.
 
 Each held-out set is judged in its original order in `--learn` mode, as a live site runs:
