@@ -317,3 +317,44 @@ def test_reasons_never_name_common_words(settings):
     named = model.spam_words(text, limit=20)
     assert named and all(model.typical_of_spam(word) for term in named for word in term.split())
     assert not {"jetzt", "mit", "uns", "und", "auf", "der", "und auf", "auf der"} & set(named)
+
+
+def _constant_model(probability):
+    """A model that finds every text equally spam-like."""
+    import math
+
+    import numpy as np
+
+    from treffpunkt.moderation.textmodel import N_FEATURES
+
+    margin = math.log(probability / (1 - probability))
+    return TextModel(np.zeros(N_FEATURES), margin, {"format": "treffpunkt-spam-model"})
+
+
+def test_fediverse_replies_are_weighed_by_the_account_with_weights_in_the_reasons():
+    from treffpunkt.moderation.models import ItemKind
+    from treffpunkt.moderation.scoring import Rules, assess, verdict_for
+
+    doubtful = _constant_model(0.3)
+    reply = {"kind": ItemKind.COMMENT, "rules": Rules(), "from_form": False}
+    old = assess("Schöne Grüße", model=doubtful, account_age_days=400, **reply)
+    assert verdict_for(old.score) == "publish"
+    young = assess("Schöne Grüße", model=doubtful, account_age_days=2, **reply)
+    assert verdict_for(young.score) == "hold"
+    weights = {r.message: r.values["weight"] for r in young.reasons}
+    assert weights["the fediverse account is %(days)s days old (weight %(weight)s)"] == "+1.0"
+    assert any(m.startswith("resembles known spam") for m in weights)
+    with translation.override("de"):
+        shown = [reason_text(r.as_json()) for r in young.reasons]
+    assert "das Fediverse-Konto ist 2 Tage alt (Gewicht +1.0)" in shown
+
+    # Approved before: a reply is not held again for its words alone; a form post may be.
+    sure = _constant_model(0.9)
+    approved = History(approved_before=2)
+    trusted = assess("Schöne Grüße", model=sure, history=approved, **reply)
+    assert verdict_for(trusted.score) == "publish"
+    form = assess("Schöne Grüße", kind=ItemKind.COMMENT, rules=Rules(), model=sure,
+                  history=History(approved_before=2))  # fmt: skip
+    assert verdict_for(form.score) == "hold"  # 90 % less 2 in log-odds is 55 %
+    assert {"message": "earlier items of this person were approved (weight %(weight)s)",
+            "values": {"weight": "-2.0"}} in [r.as_json() for r in form.reasons]  # fmt: skip
