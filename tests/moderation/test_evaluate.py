@@ -88,8 +88,8 @@ def test_learning_in_evaluation_improves_on_a_repeated_pattern(settings):
     # Advertising the filter holds for a moderator every time; with the moderator's spam
     # decisions it learns to put the later ones straight into spam.
     pattern = (
-        "Bäckerei Hansen aus Flensburg: Brötchen mit Liebe gebacken, jetzt bestellen, "
-        "Angebot Nummer {n}"
+        "Brötchen-Lieferdienst Hansen: jetzt bestellen und 20 % Rabatt sichern, "
+        "Angebot Nummer {n}, nur heute"
     )
     examples = [Example(pattern.format(n=n), True) for n in range(30)]
     plain = evaluate(examples, model).whole

@@ -16,6 +16,7 @@ STOP_WORDS = {
         """
         aber alle allem allen aller alles als also am an ander andere anderen anderer anderes
         auch auf aus bei beim bin bis bist da damit dann das dass dein deine dem den denn der
+        dich dir
         des dessen deshalb die dies diese diesem diesen dieser dieses doch dort du durch ein
         eine einem einen einer eines einige einmal er es etwas euch euer eure für gegen gewesen
         hab habe haben hat hatte hatten hier hin hinter ich ihm ihn ihnen ihr ihre ihrem ihren

@@ -241,12 +241,16 @@ def check_content(
         rules=rules_for(words_to_hold),
         history=history,
         normalized=normalized,
-        author_url=author_url,
+        # A fediverse reply's server is checked against the domain blocklist too.
+        author_url=author_url or (f"https://{server}/" if server else ""),
         seconds_to_submit=seconds_to_submit,
         honeypot_filled=honeypot_filled,
         participant_blocked=participant.is_blocked,
         external_spam=external_spam,
         from_form=source == "form",
+        account_age_days=(
+            (now - account_created_at).total_seconds() / 86400 if account_created_at else None
+        ),
     )
     verdict = verdict_for(assessment.score)
     reasons = assessment.reasons

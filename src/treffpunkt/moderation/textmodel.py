@@ -22,7 +22,9 @@ import re
 import tempfile
 import threading
 import time
+import unicodedata
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,13 +35,13 @@ from django.utils import timezone
 from scipy import sparse
 from sklearn.linear_model import SGDClassifier
 
-from treffpunkt.core.stopwords import is_stop_word
+from treffpunkt.core.stopwords import STOP_WORDS, is_stop_word
 from treffpunkt.moderation.corpus import Example, shipped_examples
 
 logger = logging.getLogger(__name__)
 
 FORMAT = "treffpunkt-spam-model"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 N_FEATURES = 2**18
 MAX_CHARS = 5_000  # a longer text is judged by its beginning (and its links, by the rules)
 EPOCHS = 30
@@ -52,11 +54,57 @@ LEARN_STEPS = 3  # gradient steps per moderator decision
 SPAM_LEARN_MARGIN = 0.7
 LEARN_RATE = 2.0
 RELOAD_CHECK_SECONDS = 1.0
+# A word is common, and never evidence of spam, when it is one of the function words of
+# German or English (core/stopwords.py) or occurs in at least COMMON_SHARE of the ham of
+# COMMON_SOURCES sources (and in two ham messages of each): "danke", "video", "heute".
+# One source was too few: "free", "money" and "check" became common, and spam published
+# from an unseen domain doubled in benchmarks/spam_eval.py.
+COMMON_SHARE = 0.01
+COMMON_SOURCES = 3
+# ... or when it occurs in this share of all ham messages ("please": 45 of 5,500).
+COMMON_HAM_SHARE = 0.005
+# A word may be named as a reason only when so few ham messages of all sources hold it,
+# and at least TYPICAL_OF_SPAM spam messages (one stray spam mail is no reason).
+RARE_IN_HAM = 2
+TYPICAL_OF_SPAM = 3
+# A short text has few features, and each of them would weigh as much as all features of a
+# long text together: "Please register by Friday." looked like spam for two of its words.
+# Scaling by at least this many features keeps a short text close to the model's prior.
+MIN_SCALE_FEATURES = 40
 
 WORD = re.compile(r"\w+")
 HASH_MASK = N_FEATURES - 1
 LINK = re.compile(r"(?:https?://|www\.)[^\s<>\"']+")
 SITE = re.compile(r"^(?:https?://)?(?:www\.)?([^/:?#]+)")
+NON_LATIN = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
+# Cyrillic and Greek letters that look like Latin ones, as spammers mix them into words
+# (a Cyrillic a in "casino") to dodge filters; replaced only inside words that also hold
+# Latin letters.
+CONFUSABLES = str.maketrans(
+    "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458"
+    "\u0455\u0501\u0261\u03bf\u03b1\u03bd\u03b9\u03ba\u03b5",
+    "aeopcyxijsdgoavike",
+)
+
+
+def _latin_lookalikes(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if NON_LATIN.search(word) and re.search(r"[a-z]", word):
+        return word.translate(CONFUSABLES)
+    return word
+
+
+def fold(text: str) -> str:
+    """The text as the filter reads it: NFKC (mathematical bold letters, full-width forms and
+    ligatures become plain letters), case folded, combining marks that are not part of a
+    letter dropped ("c̲a̲s̲i̲n̲o̲"), Latin look-alikes inside mixed words made Latin."""
+    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).casefold()
+    if not text.isascii():
+        text = "".join(char for char in text if unicodedata.category(char) != "Mn")
+        text = unicodedata.normalize("NFC", text)
+        if NON_LATIN.search(text):
+            text = WORD.sub(_latin_lookalikes, text)
+    return text
 
 
 def _site_name(match: re.Match[str]) -> str:
@@ -67,6 +115,7 @@ def _site_name(match: re.Match[str]) -> str:
 
 
 LINK_SHAPE = "\x03link"
+NUMBER_SHAPE = "\x03big number"
 SHAPES = [
     ("link", LINK),
     ("money", re.compile(r"\d[\d.,]*\s*(?:€|\$|£|euro|eur|usd|dollar)|[€$£]\s*\d")),
@@ -77,53 +126,111 @@ SHAPES = [
 ]
 
 
-def terms(text: str) -> set[str]:
-    """Words, word pairs, and character 2- to 5-grams of each whitespace-separated chunk
-    (with a space before and after, so beginnings and endings of words count)."""
-    text = text[:MAX_CHARS].lower()
-    # Signs of spam in any language, so that what the model learned from English comments
-    # carries over to German ones.
-    found = {f"\x03{name}" for name, pattern in SHAPES if pattern.search(text)}
-    # A link counts once, by its site's name: in the shipped corpus nearly every link is
-    # spam, on a club's wall people share links all the time. The rules count links.
-    text = LINK.sub(_site_name, text)
-    found.update(word_terms(text))
-    for chunk in set(text.split()):
-        padded = f" {chunk[:50]} "
-        for size in range(2, min(5, len(padded)) + 1):
-            found.update(padded[start : start + size] for start in range(len(padded) - size + 1))
-    return found
+def words_of(text: str) -> list[str]:
+    """The words of a folded text, links replaced by their site's name; numbers are not
+    words (the shapes above say what matters about them: money, percent, a big number)."""
+    return [word for word in WORD.findall(LINK.sub(_site_name, text)) if not word.isdigit()]
 
 
-def word_terms(text: str) -> dict[str, str]:
-    """Words and word pairs by their term (marked so that they differ from n-grams)."""
-    words = WORD.findall(text[:MAX_CHARS].lower())
-    found = {f"\x01{word}": word for word in words}
-    found.update(
-        (f"\x02{first} {second}", f"{first} {second}")
-        for first, second in itertools.pairwise(words)
-    )
-    return found
+def word_index(word: str) -> int:
+    return term_index(f"\x01{word}")
+
+
+def _ngram_indices(word: str) -> list[int]:
+    padded = f" {word[:50]} "
+    found = set()
+    for size in range(2, min(5, len(padded)) + 1):
+        found.update(padded[start : start + size] for start in range(len(padded) - size + 1))
+    return [term_index(gram) for gram in found]
+
+
+class Featurizer:
+    """Text to hashed feature indices, with the common words of a model.
+
+    A common word counts once as a word (its weight is kept at or below zero, so it can only
+    speak for ham), never by its letters; a pair of two common words is not a feature.
+    Character n-grams of the other words catch compounds, inflections and spelling tricks.
+    """
+
+    def __init__(self, common: set[int]) -> None:
+        self.common = common
+        self._ngrams: dict[str, list[int]] = {}
+
+    def indices(self, text: str) -> np.ndarray:
+        folded = fold(text)
+        found = {term_index(f"\x03{name}") for name, pattern in SHAPES if pattern.search(folded)}
+        words = words_of(folded)
+        common = self.common
+        ngrams = self._ngrams
+        rare_words = []
+        for word in set(words):
+            index = word_index(word)
+            found.add(index)
+            if index not in common:
+                rare_words.append(word)
+        for word in rare_words:
+            cached = ngrams.get(word)
+            if cached is None:
+                cached = _ngram_indices(word)
+                if len(ngrams) < 200_000:
+                    ngrams[word] = cached
+            found.update(cached)
+        for first, second in itertools.pairwise(words):
+            # A pair says more than its words ("my channel", "please subscribe"); only a
+            # pair of two function words ("von einem", "of the") says nothing.
+            if not (is_stop_word(first) and is_stop_word(second)):
+                found.add(term_index(f"\x02{first} {second}"))
+        return np.fromiter(found, dtype=np.int64, count=len(found))
+
+    def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Binary features, scaled to length 1 (a long text weighs no more than a short one)."""
+        rows = [self.indices(text) for text in texts]
+        lengths = [len(row) for row in rows]
+        data = np.concatenate(
+            [np.full(length, _scale(length)) for length in lengths] or [np.zeros(0)]
+        )
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        columns = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        return sparse.csr_matrix((data, columns, indptr), shape=(len(texts), N_FEATURES))
+
+
+def _scale(length: int) -> float:
+    return 1 / math.sqrt(max(length, MIN_SCALE_FEATURES))
 
 
 def term_index(term: str) -> int:
     return zlib.crc32(term.encode("utf-8", "surrogatepass")) & HASH_MASK
 
 
-def indices(text: str) -> np.ndarray:
-    return np.fromiter({term_index(term) for term in terms(text)}, dtype=np.int64)
-
-
-def features(texts: Sequence[str]) -> sparse.csr_matrix:
-    """Binary features, scaled to length 1 (a long text weighs no more than a short one)."""
-    rows = [indices(text) for text in texts]
-    lengths = [len(row) for row in rows]
-    data = np.concatenate(
-        [np.full(length, 1 / math.sqrt(max(length, 1))) for length in lengths] or [np.zeros(0)]
-    )
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
-    columns = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-    return sparse.csr_matrix((data, columns, indptr), shape=(len(texts), N_FEATURES))
+def word_counts(examples: Sequence[Example]) -> tuple[np.ndarray, set[int]]:
+    """In how many ham and how many spam messages each word occurs (rows 0 and 1, by the
+    word's index, up to 255), and the common words: function words, words in at least
+    COMMON_SHARE of the ham of COMMON_SOURCES sources or COMMON_HAM_SHARE of all ham."""
+    counts = np.zeros((2, N_FEATURES), dtype=np.uint8)
+    total: Counter[int] = Counter()
+    spam: Counter[int] = Counter()
+    by_source: dict[str, Counter[int]] = {}
+    for example in examples:
+        seen = {word_index(word) for word in words_of(fold(example.text))}
+        if example.is_spam:
+            spam.update(seen)
+            continue
+        total.update(seen)
+        by_source.setdefault(example.source, Counter()).update(seen)
+    for row, counter in ((0, total), (1, spam)):
+        for index, count in counter.items():
+            counts[row, index] = min(count, 255)
+    common = {word_index(word) for words in STOP_WORDS.values() for word in words}
+    common.add(term_index(NUMBER_SHAPE))  # a year, a room, a phone number: not spam by itself
+    hams = Counter(example.source for example in examples if not example.is_spam)
+    frequent: Counter[int] = Counter()
+    for source, counter in by_source.items():
+        least = max(2, COMMON_SHARE * hams[source])
+        frequent.update(index for index, count in counter.items() if count >= least)
+    common.update(index for index, sources in frequent.items() if sources >= COMMON_SOURCES)
+    least = max(3, COMMON_HAM_SHARE * sum(hams.values()))
+    common.update(index for index, count in total.items() if count >= least)
+    return counts, common
 
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -142,12 +249,32 @@ class OutdatedModelError(ModelFileError):
 
 
 class TextModel:
-    """How much a text resembles spam, from 0 to 1."""
+    """How much a text resembles spam, from 0 to 1.
 
-    def __init__(self, coef: np.ndarray, intercept: float, info: dict[str, Any]) -> None:
+    Besides the weights it keeps the common words (never evidence of spam) and in how many
+    ham messages each word occurred (a reason names only words rare in ham)."""
+
+    def __init__(
+        self,
+        coef: np.ndarray,
+        intercept: float,
+        info: dict[str, Any],
+        common: np.ndarray | None = None,
+        counts: np.ndarray | None = None,
+    ) -> None:
         self.coef = coef
         self.intercept = intercept
         self.info = info
+        self.common = np.zeros(0, dtype=np.int64) if common is None else common.astype(np.int64)
+        # In how many ham (row 0) and spam (row 1) messages each word occurred.
+        self.counts = np.zeros((2, N_FEATURES), dtype=np.uint8) if counts is None else counts
+        self.featurizer = Featurizer(set(self.common.tolist()))
+        self._clamp()
+
+    def _clamp(self) -> None:
+        """A common word may speak for ham, never for spam."""
+        if len(self.common):
+            self.coef[self.common] = np.minimum(self.coef[self.common], 0.0)
 
     @classmethod
     def train(
@@ -157,10 +284,14 @@ class TextModel:
         labels = np.array([1 if example.is_spam else 0 for example in examples])
         if len(set(labels.tolist())) < 2:
             raise ValueError("Training needs both spam and ham examples.")
+        counts, common = word_counts(examples)
+        featurizer = Featurizer(common)
+        common_indices = np.fromiter(common, dtype=np.int64, count=len(common))
         chunks = []
         step = 500
         for start in range(0, len(examples), step):
-            chunks.append(features([example.text for example in examples[start : start + step]]))
+            texts = [example.text for example in examples[start : start + step]]
+            chunks.append(featurizer.features(texts))
             if progress:
                 progress("features", min(start + step, len(examples)), len(examples))
         matrix = sparse.vstack(chunks).tocsr()
@@ -169,6 +300,8 @@ class TextModel:
         for epoch in range(EPOCHS):
             shuffled = order.permutation(len(labels))
             classifier.partial_fit(matrix[shuffled], labels[shuffled], classes=[0, 1])
+            weights = classifier.coef_[0]
+            weights[common_indices] = np.minimum(weights[common_indices], 0.0)
             if progress:
                 progress("training", epoch + 1, EPOCHS)
         info = {
@@ -180,30 +313,50 @@ class TextModel:
             "learned": 0,
         }
         coef = classifier.coef_[0].astype(np.float64)
-        return cls(coef, float(classifier.intercept_[0]), info)
+        return cls(coef, float(classifier.intercept_[0]), info, common_indices, counts)
+
+    def margin(self, text: str, *, links_weigh: bool = True) -> float:
+        """The model's log-odds that the text is spam; with ``links_weigh=False`` a link
+        counts no more than any other word."""
+        row = self.featurizer.indices(text)
+        if not len(row):
+            return -math.inf
+        scale = _scale(len(row))
+        margin = float(self.coef[row].sum()) * scale + self.intercept
+        if not links_weigh:
+            link = term_index(LINK_SHAPE)
+            if link in set(row.tolist()):
+                margin -= float(self.coef[link]) * scale
+        return margin
 
     def probability(self, text: str, *, links_weigh: bool = True) -> float:
-        """How much the text resembles spam; with ``links_weigh=False`` a link counts no
-        more than any other word (for wall posts: people in the room share links)."""
-        found = terms(text)
-        if not found:
-            return 0.0
-        row = np.fromiter({term_index(term) for term in found}, dtype=np.int64)
-        scale = 1 / math.sqrt(len(row))
-        margin = float(self.coef[row].sum()) * scale + self.intercept
-        if LINK_SHAPE in found and not links_weigh:
-            margin -= float(self.coef[term_index(LINK_SHAPE)]) * scale
-        return _sigmoid(margin)
+        """How much the text resembles spam (see ``margin``)."""
+        margin = self.margin(text, links_weigh=links_weigh)
+        return 0.0 if margin == -math.inf else _sigmoid(margin)
+
+    def typical_of_spam(self, word: str) -> bool:
+        """Rare in the ham of all sources, seen in several spam messages, not common."""
+        index = word_index(word)
+        return (
+            self.counts[0, index] <= RARE_IN_HAM
+            and self.counts[1, index] >= TYPICAL_OF_SPAM
+            and index not in self.featurizer.common
+            and not is_stop_word(word)
+        )
 
     def spam_words(self, text: str, limit: int = 3) -> list[str]:
-        """The words and word pairs of the text that weigh most towards spam."""
+        """The words and word pairs of the text that weigh most towards spam; only words
+        that are rare in the ham of every source (never "nummer", "danke", "test")."""
+        words = words_of(fold(text))
+        candidates = {f"\x01{word}": word for word in words}
+        candidates.update(
+            (f"\x02{first} {second}", f"{first} {second}")
+            for first, second in itertools.pairwise(words)
+        )
         weights: dict[str, float] = {}
-        for term, shown in word_terms(LINK.sub(_site_name, text[:MAX_CHARS])).items():
+        for term, shown in candidates.items():
             weight = float(self.coef[term_index(term)])
-            # Words like "mit" or "the" occur in spam and in everything else alike; naming
-            # them would explain nothing to a moderator.
-            meaningful = not all(is_stop_word(word) for word in shown.split())
-            if weight > 0.2 and len(shown) > 1 and meaningful:
+            if weight > 0.2 and len(shown) > 2 and all(map(self.typical_of_spam, shown.split())):
                 weights[shown] = weight
         ranked = sorted(weights, key=weights.__getitem__, reverse=True)
         chosen: list[str] = []
@@ -218,26 +371,39 @@ class TextModel:
         """Move the model towards a moderator's decision on one text."""
         if not text.strip():
             return
-        row = indices(text)
+        row = self.featurizer.indices(text)
         if not len(row):
             return
-        value = 1 / math.sqrt(len(row))
+        value = _scale(len(row))
         target = 1.0 if is_spam else 0.0
         # The same probability as ``probability(text)``, from the features computed above.
         margin = float(self.coef[row].sum()) * value + self.intercept
         confident = is_spam and _sigmoid(margin) >= SPAM_LEARN_MARGIN
         if confident:
             steps = 1
+        # Each step moves the text's margin by LEARN_RATE * error, however short the text
+        # (its features are scaled by at least MIN_SCALE_FEATURES, see ``_scale``).
+        step = 1 / (value * len(row))
         for _ in range(steps):
             margin = float(self.coef[row].sum()) * value + self.intercept
-            error = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, margin)))) - target
-            self.coef[row] -= LEARN_RATE * error * value
+            error = _sigmoid(margin) - target
+            self.coef[row] -= LEARN_RATE * error * step
             if not confident:
                 self.intercept -= 0.1 * LEARN_RATE * error
+        common = [index for index in row.tolist() if index in self.featurizer.common]
+        if common:
+            self.coef[common] = np.minimum(self.coef[common], 0.0)
+        # An approved word is no longer rare in ham; a word of spam becomes more typical.
+        label = 1 if is_spam else 0
+        for word in set(words_of(fold(text))):
+            index = word_index(word)
+            self.counts[label, index] = min(int(self.counts[label, index]) + 1, 255)
         self.info["learned"] = int(self.info.get("learned", 0)) + 1
 
     def copy(self) -> "TextModel":
-        return TextModel(self.coef.copy(), self.intercept, dict(self.info))
+        return TextModel(
+            self.coef.copy(), self.intercept, dict(self.info), self.common, self.counts.copy()
+        )
 
     def save(self, path: Path) -> None:
         """Write the model atomically: readers see the old or the new file, never half."""
@@ -250,6 +416,8 @@ class TextModel:
                     coef=self.coef.astype(np.float32),
                     intercept=np.array([self.intercept]),
                     info=np.array(json.dumps(self.info)),
+                    common=self.common.astype(np.int32),
+                    counts=self.counts,
                 )
             os.replace(temporary, path)
         except BaseException:
@@ -264,6 +432,9 @@ class TextModel:
                 coef = stored["coef"].astype(np.float64)
                 intercept = float(stored["intercept"][0])
                 info = json.loads(str(stored["info"]))
+                version = info.get("version") if isinstance(info, dict) else None
+                common = stored["common"] if version == FORMAT_VERSION else None
+                counts = stored["counts"] if version == FORMAT_VERSION else None
         except FileNotFoundError:
             raise ModelFileError(f"The spam model file {path} is missing.") from None
         except Exception as error:  # a damaged file fails in many ways (zip, npy, JSON)
@@ -282,9 +453,16 @@ class TextModel:
             or coef.shape != (N_FEATURES,)
             or not np.isfinite(coef).all()
             or not math.isfinite(intercept)
+            or common is None
+            or common.ndim != 1
+            or not np.issubdtype(common.dtype, np.integer)
+            or (len(common) and (common.min() < 0 or common.max() >= N_FEATURES))
+            or counts is None
+            or counts.shape != (2, N_FEATURES)
+            or counts.dtype != np.uint8
         ):
             raise ModelFileError(f"The spam model file {path} is not a Treffpunkt spam model.")
-        return cls(coef, intercept, info)
+        return cls(coef, intercept, info, common, counts)
 
 
 def default_model(progress: ProgressCallback | None = None) -> TextModel:

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from treffpunkt.moderation import actions, queries
+from treffpunkt.moderation import actions, queries, scoring
 from treffpunkt.moderation.forms import FilterListsForm
 
 
@@ -46,6 +46,7 @@ def filter_page(request: HttpRequest) -> HttpResponse:
         "lists": lists,
         "form": form,
         "can_edit": request.user.is_superuser,
+        "weights": scoring.signal_weights(),
     }
     return render(request, "moderation/filter.html", context, status=status)
 

@@ -10,9 +10,20 @@ register = template.Library()
 def reason_text(reason: dict[str, Any]) -> str:
     """A stored filter reason in the reader's language."""
     try:
-        return gettext(str(reason["message"])) % reason.get("values", {})
-    except (KeyError, TypeError, ValueError):
+        values = {
+            name: quoted(value) if isinstance(value, list) else value
+            for name, value in reason.get("values", {}).items()
+        }
+        return gettext(str(reason["message"])) % values
+    except (KeyError, TypeError, ValueError, AttributeError):
         return str(reason)
+
+
+def quoted(words: list[Any]) -> str:
+    """Words in the quotation marks of the reader's language: „Casino“ in German."""
+    # Translators: quotation marks around one word that the spam filter names.
+    mark = gettext("“%(word)s”")
+    return ", ".join(mark % {"word": word} for word in words)
 
 
 @register.filter
