@@ -54,7 +54,7 @@ class Source:
             return event_queries.counted_contributions()
         if self.key == "comments":
             return comment_queries.counted_comments()
-        return blog_queries.counted_posts()  # type: ignore[no-any-return]
+        return blog_queries.counted_posts()
 
 
 WALL = Source("wall", "participant_id", "participant__kind", "created_at", "event_id")

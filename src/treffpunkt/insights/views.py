@@ -147,9 +147,8 @@ def event_attendance(request: HttpRequest, hashtag: str) -> HttpResponse:
     form = AttendanceForm(request.POST)
     back = reverse("insights:event", args=[event.hashtag])
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        for error in form.errors.get("attendees", []):
+            messages.error(request, str(error))
         return redirect(back)
     try:
         actions.set_attendees(event, form.cleaned_data["attendees"])
