@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from treffpunkt.insights.measures import Record
 
-WIDTH = 640
+WIDTH = 480
 HEIGHT = 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 44
 
@@ -76,7 +76,8 @@ def bar_chart(rows: list[Row], series: list[Series]) -> BarChart:
     for step in range(5):
         value = top * step / 4
         y = TOP + plot_h - plot_h * step / 4
-        chart.ticks.append({"y": round(y, 1), "label": f"{value:g}"})
+        shown = int(value) if value == int(value) else round(value, 2)
+        chart.ticks.append({"y": round(y, 1), "label": formats.number_format(shown)})
     every = max(1, round(len(rows) / 8))
     for index, row in enumerate(rows):
         x = LEFT + index * slot + (slot - bar_w) / 2
