@@ -90,14 +90,15 @@ def test_blog_query_count_is_fixed(
 ):
     client.force_login(author)
     client.get(blog_url(blog))
-    # session, user, blog, author check, comments, posts, first seen (3), per post, replies
-    with django_assert_num_queries(11):
+    # session, user, blog, author check, commenters, authors, first seen (3), per post,
+    # timeline (first and last, buckets), replies
+    with django_assert_num_queries(13):
         client.get(blog_url(blog))
     for day in range(5):
         post = make_post(f"Mehr {day}", START + timedelta(days=day))
         for guest in guests:
             comment_on(post, guest, START + timedelta(days=day, hours=2))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         response = client.get(blog_url(blog))
     assert "13 Menschen" in response.content.decode()  # twelve guests and the author
 
@@ -189,12 +190,13 @@ def test_site_query_count_is_fixed(
 ):
     client.force_login(admin_user)
     client.get(reverse("insights:site"))
-    # session, user, wall posts, comments, posts, first seen (3), events
-    with django_assert_num_queries(9):
+    # session, user, first seen (3), voices (3), voices per month (3), voices per event,
+    # events, timeline (first and last, buckets: 3 each)
+    with django_assert_num_queries(19):
         client.get(reverse("insights:site"))
     for guest in guests:
         post_on_wall(event, guest, 100)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(19):
         client.get(reverse("insights:site"))
 
 

@@ -182,14 +182,15 @@ def test_the_query_count_does_not_grow_with_the_wall(
     for guest in guests[:6]:
         post_on_wall(event, guest, 1)
     client.get(url(event))  # warm the session and caches
-    # session, user, event, organizer check (view), posts, first seen (3),
-    # attendance, organizer check (attendees form)
-    with django_assert_num_queries(10):
+    # session, user, event, organizer check (view), voices, first seen (3), attendance,
+    # first post after the start, timeline (first and last, buckets), organizer check
+    # (attendees form)
+    with django_assert_num_queries(13):
         client.get(url(event))
     for guest in guests:
         for minute in range(5):
             post_on_wall(event, guest, minute)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(13):
         response = client.get(url(event))
     assert "12 Menschen" in response.content.decode()
 

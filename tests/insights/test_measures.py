@@ -107,7 +107,7 @@ def test_summary_counts_kinds_new_and_returning_voices():
     ]
     # 1 wrote somewhere before; 2 first wrote here; 3 and 4 are not known elsewhere.
     first_seen = {1: at(-60 * 24), 2: at(1)}
-    summary = measures.summarize(records, first_seen)
+    summary = measures.summarize(measures.voices_of(records), first_seen)
     assert summary.contributions == 6
     assert summary.contributors == 4
     assert summary.contributions_by_kind == {"member": 3, "guest": 2, "remote": 1}
@@ -122,12 +122,12 @@ def test_summary_counts_kinds_new_and_returning_voices():
 
 
 def test_summary_of_nothing_and_of_one():
-    empty = measures.summarize([], {})
+    empty = measures.summarize(measures.voices_of([]), {})
     assert (empty.contributors, empty.contributions, empty.new_voices) == (0, 0, 0)
     assert empty.gini is None and empty.top_share is None and empty.lorenz == []
     assert empty.new_share is None
     assert not empty.concentrated
-    one = measures.summarize([Record(7, "guest", at(0))], {7: at(0)})
+    one = measures.summarize(measures.voices_of([Record(7, "guest", at(0))]), {7: at(0)})
     assert (one.contributors, one.new_voices, one.gini, one.top_share) == (1, 1, 0.0, 1.0)
     assert one.absence_factor == 1
 
@@ -135,9 +135,19 @@ def test_summary_of_nothing_and_of_one():
 def test_summary_flags_concentration_only_for_large_groups():
     loud = [Record(1, "member", at(m)) for m in range(20)]
     quiet = [Record(p, "guest", at(p)) for p in range(2, 7)]
-    summary = measures.summarize(loud + quiet, {})
+    summary = measures.summarize(measures.voices_of(loud + quiet), {})
     assert summary.contributors == 6
     assert summary.top_share == pytest.approx(20 / 25)
     assert summary.concentrated
-    even = measures.summarize([Record(p, "guest", at(p)) for p in range(1, 7)], {})
+    even = measures.summarize(
+        measures.voices_of([Record(p, "guest", at(p)) for p in range(1, 7)]), {}
+    )
     assert not even.concentrated
+
+
+def test_voices_of_several_sets_merge_per_participant():
+    wall = measures.voices_of([Record(1, "member", at(5)), Record(2, "guest", at(1))])
+    comments = measures.voices_of([Record(1, "member", at(2)), Record(1, "member", at(9))])
+    merged = {v.participant: v for v in measures.merge_voices(wall, comments)}
+    assert merged[1].count == 3 and merged[1].first == at(2)
+    assert merged[2].count == 1

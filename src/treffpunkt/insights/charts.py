@@ -196,9 +196,23 @@ def bucket_label(moment: datetime, unit: str) -> str:
     return formats.date_format(moment, "YEAR_MONTH_FORMAT")
 
 
+def timeline_rows(
+    unit: str, counts: dict[datetime, dict[str, int]], first: datetime, last: datetime
+) -> list[Row]:
+    """One row per bucket from the first to the last, empty ones included; ``counts`` is
+    keyed by ``bucket_start``."""
+    rows = []
+    moment = bucket_start(first, unit)
+    end = bucket_start(last, unit)
+    while moment <= end:
+        rows.append(Row(bucket_label(moment, unit), counts.get(moment, {}), start=moment))
+        moment = _advance(moment, unit)
+    return rows
+
+
 def contributions_over_time(records: Iterable[Record]) -> tuple[str, list[Row]]:
     """Contributions per hour, day or month by kind of contributor, empty buckets
-    included between the first and the last."""
+    included between the first and the last (the pages group in the database instead)."""
     records = list(records)
     if not records:
         return "day", []
@@ -207,16 +221,9 @@ def contributions_over_time(records: Iterable[Record]) -> tuple[str, list[Row]]:
     unit = bucket_unit(first, last)
     counts: dict[datetime, dict[str, int]] = {}
     for record in records:
-        key = bucket_start(record.at, unit)
-        bucket = counts.setdefault(key, {})
+        bucket = counts.setdefault(bucket_start(record.at, unit), {})
         bucket[record.kind] = bucket.get(record.kind, 0) + 1
-    rows = []
-    moment = bucket_start(first, unit)
-    end = bucket_start(last, unit)
-    while moment <= end:
-        rows.append(Row(bucket_label(moment, unit), counts.get(moment, {}), start=moment))
-        moment = _advance(moment, unit)
-    return unit, rows
+    return unit, timeline_rows(unit, counts, first, last)
 
 
 def kind_series() -> list[Series]:

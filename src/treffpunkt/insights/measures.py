@@ -170,44 +170,76 @@ class Summary:
         return (self.top_share or 0) >= HIGH_TOP_SHARE or (self.gini or 0) >= HIGH_GINI
 
 
+@dataclass(frozen=True)
+class Voice:
+    """One participant in a set of contributions: how many they made there, and when
+    the first of them was (what the queries read, grouped in the database)."""
+
+    participant: int
+    kind: str
+    count: int
+    first: datetime
+
+
+def voices_of(records: Iterable[Record]) -> list[Voice]:
+    """The records grouped by participant (the database does this for the pages)."""
+    count: dict[int, int] = {}
+    first: dict[int, datetime] = {}
+    kind_of: dict[int, str] = {}
+    for record in records:
+        count[record.participant] = count.get(record.participant, 0) + 1
+        kind_of[record.participant] = record.kind
+        seen = first.get(record.participant)
+        if seen is None or record.at < seen:
+            first[record.participant] = record.at
+    return [Voice(p, kind_of[p], count[p], first[p]) for p in count]
+
+
+def merge_voices(*groups: Iterable[Voice]) -> list[Voice]:
+    """One voice per participant from several sets (wall posts, comments, posts)."""
+    merged: dict[int, Voice] = {}
+    for group in groups:
+        for voice in group:
+            known = merged.get(voice.participant)
+            if known is None:
+                merged[voice.participant] = voice
+            else:
+                merged[voice.participant] = Voice(
+                    voice.participant,
+                    known.kind,
+                    known.count + voice.count,
+                    min(known.first, voice.first),
+                )
+    return list(merged.values())
+
+
 def summarize(
-    records: Iterable[Record],
+    voices: Iterable[Voice],
     first_seen: dict[int, datetime],
     lorenz_max_points: int = 101,
 ) -> Summary:
-    """The measures of these records.
+    """The measures of a set of contributions, given per participant.
 
     ``first_seen`` maps a participant to the time of their first counted contribution
     anywhere on the site. A contributor is a new voice when that first contribution is one
-    of these records (their earliest here is their earliest anywhere), and a returning voice
+    of these (their earliest here is their earliest anywhere), and a returning voice
     otherwise: they took part somewhere before. A participant missing from ``first_seen``
     counts as new.
     """
-    per_person: dict[int, int] = {}
-    earliest_here: dict[int, datetime] = {}
-    kind_of: dict[int, str] = {}
     by_kind = dict.fromkeys(KINDS, 0)
-    total = 0
-    for record in records:
-        total += 1
-        per_person[record.participant] = per_person.get(record.participant, 0) + 1
-        kind_of[record.participant] = record.kind
-        by_kind[record.kind] = by_kind.get(record.kind, 0) + 1
-        seen = earliest_here.get(record.participant)
-        if seen is None or record.at < seen:
-            earliest_here[record.participant] = record.at
     contributors_by_kind = dict.fromkeys(KINDS, 0)
-    for kind in kind_of.values():
-        contributors_by_kind[kind] = contributors_by_kind.get(kind, 0) + 1
-    new = sum(
-        1
-        for person, here in earliest_here.items()
-        if first_seen.get(person, here) >= here  # nothing anywhere before their first here
-    )
-    counts = list(per_person.values())
+    counts = []
+    new = 0
+    for voice in voices:
+        counts.append(voice.count)
+        by_kind[voice.kind] = by_kind.get(voice.kind, 0) + voice.count
+        contributors_by_kind[voice.kind] = contributors_by_kind.get(voice.kind, 0) + 1
+        # Nothing anywhere before their first contribution here.
+        if first_seen.get(voice.participant, voice.first) >= voice.first:
+            new += 1
     n = len(counts)
     return Summary(
-        contributions=total,
+        contributions=sum(counts),
         contributors=n,
         contributions_by_kind=by_kind,
         contributors_by_kind=contributors_by_kind,

@@ -11,15 +11,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models.functions import Trunc
+from django.utils import timezone
 
 from treffpunkt.blog import queries as blog_queries
 from treffpunkt.blog.models import Blog
 from treffpunkt.comments import queries as comment_queries
 from treffpunkt.events import queries as event_queries
 from treffpunkt.events.models import Event
-from treffpunkt.insights import measures
-from treffpunkt.insights.measures import Record, Summary
+from treffpunkt.insights import charts, measures
+from treffpunkt.insights.measures import Summary, Voice, merge_voices
 from treffpunkt.insights.models import EventAttendance
 
 
@@ -65,14 +67,74 @@ POSTS = Source(
 SOURCES = (WALL, COMMENTS, POSTS)
 
 
-def read_records(source: Source, queryset: QuerySet[Any], period: Period) -> list[Record]:
-    """The counted items of ``queryset`` in the period, as records: one query."""
+def read_voices(source: Source, queryset: QuerySet[Any], period: Period) -> list[Voice]:
+    """Who contributed in the period, how often, and when first: one grouped query, one
+    row per participant however many items they wrote."""
     rows = (
         queryset.filter(period.q(source.at))
         .order_by()
-        .values_list(source.participant, source.kind, source.at, source.container)
+        .values(source.participant, source.kind)
+        .annotate(n=Count("pk"), first=Min(source.at))
+        .values_list(source.participant, source.kind, "n", "first")
     )
-    return [Record(p, kind, at, container) for p, kind, at, container in rows.iterator(2000)]
+    return [Voice(p, kind, n, first) for p, kind, n, first in rows]
+
+
+def read_voices_by(
+    source: Source, queryset: QuerySet[Any], period: Period, group: Any
+) -> dict[Any, list[Voice]]:
+    """As ``read_voices``, per group (a field name or an expression such as a month)."""
+    rows = (
+        queryset.filter(period.q(source.at))
+        .order_by()
+        .annotate(group=group)
+        .values("group", source.participant, source.kind)
+        .annotate(n=Count("pk"), first=Min(source.at))
+        .values_list("group", source.participant, source.kind, "n", "first")
+    )
+    grouped: dict[Any, list[Voice]] = {}
+    for key, p, kind, n, first in rows:
+        grouped.setdefault(key, []).append(Voice(p, kind, n, first))
+    return grouped
+
+
+@dataclass
+class Timeline:
+    unit: str
+    rows: list[charts.Row]
+
+
+def read_timeline(selected: list[tuple[Source, QuerySet[Any]]], period: Period) -> Timeline:
+    """Contributions per hour, day or month by kind of contributor: per source one query
+    for the first and last moment, one grouped count per bucket and kind."""
+    bounds = []
+    for source, queryset in selected:
+        found = queryset.filter(period.q(source.at)).aggregate(
+            first=Min(source.at), last=Max(source.at)
+        )
+        if found["first"] is not None:
+            bounds.append((found["first"], found["last"]))
+    if not bounds:
+        return Timeline("day", [])
+    first = min(b[0] for b in bounds)
+    last = max(b[1] for b in bounds)
+    unit = charts.bucket_unit(first, last)
+    tz = timezone.get_current_timezone()
+    counts: dict[datetime, dict[str, int]] = {}
+    for source, queryset in selected:
+        rows = (
+            queryset.filter(period.q(source.at))
+            .order_by()
+            .annotate(bucket=Trunc(source.at, unit, tzinfo=tz))
+            .values("bucket", source.kind)
+            .annotate(n=Count("pk"))
+            .values_list("bucket", source.kind, "n")
+        )
+        for bucket, kind, n in rows:
+            key = charts.bucket_start(bucket, unit)
+            counts.setdefault(key, {})
+            counts[key][kind] = counts[key].get(kind, 0) + n
+    return Timeline(unit, charts.timeline_rows(unit, counts, first, last))
 
 
 def first_seen(
@@ -113,7 +175,7 @@ def _restrict_for(source: Source, among: Iterable[tuple[Source, QuerySet[Any]]])
 
 @dataclass
 class EventInsights:
-    records: list[Record]
+    timeline: Timeline
     summary: Summary
     attendees: int | None
     first_after_start: timedelta | None
@@ -133,17 +195,21 @@ def event_wall(event: Event, exclude_team: bool) -> QuerySet[Any]:
 
 
 def event_insights(event: Event, period: Period, exclude_team: bool = False) -> EventInsights:
-    """The measures of an event's wall in the period: five queries."""
+    """The measures of an event's wall in the period: eight queries."""
     wall = event_wall(event, exclude_team)
-    records = read_records(WALL, wall, period)
+    voices = read_voices(WALL, wall, period)
     seen = first_seen([(WALL, wall.filter(period.q(WALL.at)))], until=period.end)
     attendance = EventAttendance.objects.filter(event=event).first()
-    after_start = [r.at for r in records if r.at >= event.starts_at]
+    first_after = (
+        wall.filter(period.q(WALL.at), created_at__gte=event.starts_at)
+        .order_by()
+        .aggregate(first=Min("created_at"))["first"]
+    )
     return EventInsights(
-        records=records,
-        summary=measures.summarize(records, seen),
+        timeline=read_timeline([(WALL, wall)], period),
+        summary=measures.summarize(voices, seen),
         attendees=attendance.attendees if attendance else None,
-        first_after_start=(min(after_start) - event.starts_at) if after_start else None,
+        first_after_start=(first_after - event.starts_at) if first_after else None,
     )
 
 
@@ -152,7 +218,7 @@ def event_insights(event: Event, period: Period, exclude_team: bool = False) -> 
 
 @dataclass
 class BlogInsights:
-    records: list[Record]  # comments
+    timeline: Timeline  # comments
     summary: Summary  # of the comments
     post_summary: Summary  # of the posts (their authors)
     posts: int = 0
@@ -181,22 +247,20 @@ def blog_comments(blog: Blog, exclude_team: bool) -> QuerySet[Any]:
 
 
 def blog_insights(blog: Blog, period: Period, exclude_team: bool = False) -> BlogInsights:
-    """The measures of a blog's comments and posts in the period: eight queries.
+    """The measures of a blog's comments and posts in the period: ten queries.
 
     Comments count when written in the period; the figures per post are about the posts
     published in the period and every counted comment they received.
     """
     comments = blog_comments(blog, exclude_team)
     posts = POSTS.queryset().filter(blog=blog)
-    records = read_records(COMMENTS, comments, period)
-    post_records = read_records(POSTS, posts, period)
-    seen = first_seen(
-        [
-            (COMMENTS, comments.filter(period.q(COMMENTS.at))),
-            (POSTS, posts.filter(period.q(POSTS.at))),
-        ],
-        until=period.end,
-    )
+    voices = read_voices(COMMENTS, comments, period)
+    post_voices = read_voices(POSTS, posts, period)
+    selected = [
+        (COMMENTS, comments.filter(period.q(COMMENTS.at))),
+        (POSTS, posts.filter(period.q(POSTS.at))),
+    ]
+    seen = first_seen(selected, until=period.end)
     counted = Q(comments__in=comments)
     per_post = (
         posts.filter(period.q(POSTS.at))
@@ -212,9 +276,9 @@ def blog_insights(blog: Blog, period: Period, exclude_team: bool = False) -> Blo
         .values_list("n", "by_others")
     )
     insights = BlogInsights(
-        records=records,
-        summary=measures.summarize(records, seen),
-        post_summary=measures.summarize(post_records, seen),
+        timeline=read_timeline([(COMMENTS, comments)], period),
+        summary=measures.summarize(voices, seen),
+        post_summary=measures.summarize(post_voices, seen),
     )
     for n, by_others in per_post:
         insights.posts += 1
@@ -237,39 +301,64 @@ def blog_insights(blog: Blog, period: Period, exclude_team: bool = False) -> Blo
 
 
 @dataclass
-class SiteInsights:
-    records: list[Record]  # everything, in time order
-    wall_records: list[Record]
-    seen: dict[int, datetime]
+class Group:
+    """One row of the site's tables: a month or an event."""
+
+    label: str
     summary: Summary
-    events: list[Event]
+    start: datetime | None = None
+    event: Event | None = None
+
+
+@dataclass
+class SiteInsights:
+    timeline: Timeline
+    summary: Summary
+    months: list[Group]
+    events: list[Group]
 
 
 def site_insights(period: Period, exclude_team: bool = False) -> SiteInsights:
-    """Everything counted on the site in the period: seven queries (the items of each
-    kind, when each participant first spoke, the events)."""
+    """Everything counted on the site in the period, with one row per month (all kinds
+    of items) and per event (its wall): a fixed number of grouped queries."""
     wall = WALL.queryset()
-    if exclude_team:
-        wall = wall.exclude(event_queries.by_the_event_team())
     comments = COMMENTS.queryset()
     if exclude_team:
+        wall = wall.exclude(event_queries.by_the_event_team())
         comments = comments.filter(by_staff=False)
-    wall_records = read_records(WALL, wall, period)
-    records = (
-        wall_records
-        + read_records(COMMENTS, comments, period)
-        + read_records(POSTS, POSTS.queryset(), period)
-    )
-    records.sort(key=lambda r: r.at)
+    selected = [(WALL, wall), (COMMENTS, comments), (POSTS, POSTS.queryset())]
     seen = first_seen(None, until=period.end)
-    event_ids = {r.container for r in wall_records}
-    events = list(Event.objects.filter(id__in=wall.filter(period.q(WALL.at)).values("event_id")))
-    events = [e for e in events if e.pk in event_ids]
-    events.sort(key=lambda e: (e.starts_at, e.pk))
+    tz = timezone.get_current_timezone()
+    voices = merge_voices(*(read_voices(s, q, period) for s, q in selected))
+    per_month: dict[datetime, list[list[Voice]]] = {}
+    for source, queryset in selected:
+        grouped = read_voices_by(source, queryset, period, Trunc(source.at, "month", tzinfo=tz))
+        for month, month_voices in grouped.items():
+            key = charts.bucket_start(month, "month")
+            per_month.setdefault(key, []).append(month_voices)
+    months = [
+        Group(
+            charts.bucket_label(start, "month"),
+            measures.summarize(merge_voices(*groups), seen, lorenz_max_points=2),
+            start=start,
+        )
+        for start, groups in sorted(per_month.items())
+    ]
+    per_event = read_voices_by(WALL, wall, period, F(WALL.container))
+    events = sorted(
+        Event.objects.filter(pk__in=wall.filter(period.q(WALL.at)).values(WALL.container)),
+        key=lambda e: (e.starts_at, e.pk),
+    )
     return SiteInsights(
-        records=records,
-        wall_records=wall_records,
-        seen=seen,
-        summary=measures.summarize(records, seen),
-        events=events,
+        timeline=read_timeline(selected, period),
+        summary=measures.summarize(voices, seen),
+        months=months,
+        events=[
+            Group(
+                f"#{event.hashtag}",
+                measures.summarize(per_event.get(event.pk, []), seen, lorenz_max_points=2),
+                event=event,
+            )
+            for event in events
+        ],
     )

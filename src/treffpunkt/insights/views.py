@@ -1,7 +1,7 @@
 """The insights pages: per event, per blog, for the whole site; each also as CSV."""
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -95,11 +95,10 @@ def _common(request: HttpRequest, form: PeriodForm, csv_url: str) -> dict[str, A
     }
 
 
-def _charts(summary: measures.Summary, records: list[measures.Record]) -> dict[str, Any]:
-    unit, rows = charts.contributions_over_time(records)
+def _charts(summary: measures.Summary, timeline: queries.Timeline) -> dict[str, Any]:
     return {
-        "time_unit": unit,
-        "over_time": charts.bar_chart(rows, charts.kind_series()),
+        "time_unit": timeline.unit,
+        "over_time": charts.bar_chart(timeline.rows, charts.kind_series()),
         "lorenz": charts.lorenz_chart(summary.lorenz) if summary.large_enough else None,
         "lorenz_rows": charts.lorenz_table(summary.lorenz) if summary.large_enough else [],
     }
@@ -133,7 +132,7 @@ def event_insights(request: HttpRequest, hashtag: str) -> HttpResponse:
         hint=hints.hint_for("event", insights.summary),
         can_count=can_count_attendees(request.user, event),
         attendance_form=AttendanceForm(initial={"attendees": insights.attendees}),
-        **_charts(insights.summary, insights.records),
+        **_charts(insights.summary, insights.timeline),
     )
     return render(request, "insights/event.html", context)
 
@@ -207,7 +206,7 @@ def blog_insights(request: HttpRequest, blog: str) -> HttpResponse:
         insights=insights,
         summary=insights.summary,
         hint=hints.hint_for("blog", insights.summary),
-        **_charts(insights.summary, insights.records),
+        **_charts(insights.summary, insights.timeline),
     )
     return render(request, "insights/blog.html", context)
 
@@ -245,37 +244,6 @@ def _site_allowed(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _site_rows(
-    insights: queries.SiteInsights,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """One summary per month (everything counted) and per event (its wall)."""
-    by_month: dict[datetime, list[measures.Record]] = {}
-    for record in insights.records:
-        by_month.setdefault(charts.bucket_start(record.at, "month"), []).append(record)
-    months = [
-        {
-            "label": charts.bucket_label(start, "month"),
-            "start": start,
-            "summary": measures.summarize(records, insights.seen, lorenz_max_points=2),
-        }
-        for start, records in sorted(by_month.items())
-    ]
-    by_event: dict[int, list[measures.Record]] = {}
-    for record in insights.wall_records:
-        by_event.setdefault(record.container, []).append(record)
-    events = [
-        {
-            "event": event,
-            "label": f"#{event.hashtag}",
-            "summary": measures.summarize(
-                by_event.get(event.pk, []), insights.seen, lorenz_max_points=2
-            ),
-        }
-        for event in insights.events
-    ]
-    return months, events
-
-
 @require_GET
 @members_only
 def site_insights(request: HttpRequest) -> HttpResponse:
@@ -285,12 +253,12 @@ def site_insights(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "insights/site.html", context, status=400)
     insights = queries.site_insights(form.period(), form.cleaned_data["team"])
-    months, events = _site_rows(insights)
+    months, events = insights.months, insights.events
     voices = charts.bar_chart(
         [
             charts.Row(
-                row["label"],
-                {"new": row["summary"].new_voices, "returning": row["summary"].returning_voices},
+                row.label,
+                {"new": row.summary.new_voices, "returning": row.summary.returning_voices},
             )
             for row in events
         ],
@@ -304,7 +272,7 @@ def site_insights(request: HttpRequest) -> HttpResponse:
         voices=voices,
         voice_series=charts.voice_series(),
         hint=hints.hint_for("site", insights.summary),
-        **_charts(insights.summary, insights.records),
+        **_charts(insights.summary, insights.timeline),
     )
     return render(request, "insights/site.html", context)
 
@@ -318,16 +286,19 @@ def site_insights_csv(request: HttpRequest) -> HttpResponse:
         return _csv_refused(form)
     period = form.period()
     insights = queries.site_insights(period, form.cleaned_data["team"])
-    months, events = _site_rows(insights)
     rows = [csv_export.row("site", "", period, insights.summary)]
-    for month in months:
-        start = month["start"]
-        end = charts.next_month(start)
-        rows.append(
-            csv_export.row("month", start.strftime("%Y-%m"), Period(start, end), month["summary"])
+    for month in insights.months:
+        if month.start is None:  # pragma: no cover (months always have their start)
+            continue
+        # The month, cut to the chosen range.
+        end = charts.next_month(month.start)
+        cut = Period(
+            max(month.start, period.start) if period.start else month.start,
+            min(end, period.end) if period.end else end,
         )
-    for row in events:
-        rows.append(csv_export.row("event", row["label"], period, row["summary"]))
+        rows.append(csv_export.row("month", month.start.strftime("%Y-%m"), cut, month.summary))
+    for row in insights.events:
+        rows.append(csv_export.row("event", row.label, period, row.summary))
     return csv_export.response(rows, "insights.csv")
 
 
