@@ -191,12 +191,12 @@ def test_site_query_count_is_fixed(
     client.force_login(admin_user)
     client.get(reverse("insights:site"))
     # session, user, first seen (3), voices (3), voices per month (3), voices per event,
-    # events, timeline (first and last, buckets: 3 each)
-    with django_assert_num_queries(19):
+    # events; over more than four months the timeline is the months' sums (no query)
+    with django_assert_num_queries(13):
         client.get(reverse("insights:site"))
     for guest in guests:
         post_on_wall(event, guest, 100)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(13):
         client.get(reverse("insights:site"))
 
 
@@ -214,6 +214,18 @@ def test_site_csv_has_a_row_per_month_and_event(client, admin_user, history):
     ]
     assert rows[4]["returning_voices"] == "2"
     assert rows[0]["from"].startswith("2026-01-01T00:00:00")
+
+
+def test_a_short_site_range_reads_its_own_timeline(
+    client, admin_user, history, django_assert_num_queries
+):
+    client.force_login(admin_user)
+    url = reverse("insights:site") + "?start=2026-03-01&end=2026-03-31"
+    client.get(url)
+    # As above, plus the first and last moment and the buckets per kind of item (3 each).
+    with django_assert_num_queries(19):
+        response = client.get(url)
+    assert "Beiträge im Zeitverlauf" in response.content.decode()
 
 
 def test_site_bad_range(client, admin_user):

@@ -137,8 +137,15 @@ def read_timeline(selected: list[tuple[Source, QuerySet[Any]]], period: Period) 
     return Timeline(unit, charts.timeline_rows(unit, counts, first, last))
 
 
+# Up to this many participants are looked up by their ids (an index lookup each); more by
+# a subquery of the selection.
+IDS_IN_QUERY = 500
+
+
 def first_seen(
-    among: Iterable[tuple[Source, QuerySet[Any]]] | None, until: datetime | None
+    among: Iterable[tuple[Source, QuerySet[Any]]] | None,
+    until: datetime | None,
+    voices: list[Voice] | None = None,
 ) -> dict[int, datetime]:
     """When each participant first contributed anywhere on the site (wall, comments,
     posts): one grouped query per kind of item. ``among`` limits it to the participants of
@@ -149,7 +156,10 @@ def first_seen(
         queryset = source.queryset()
         if until is not None:
             queryset = queryset.filter(**{f"{source.at}__lt": until})
-        if among is not None:
+        if voices is not None and len(voices) <= IDS_IN_QUERY:
+            ids = [voice.participant for voice in voices]
+            queryset = queryset.filter(**{f"{source.participant}__in": ids})
+        elif among is not None:
             queryset = queryset.filter(_restrict_for(source, among))
         rows = (
             queryset.order_by()
@@ -198,7 +208,7 @@ def event_insights(event: Event, period: Period, exclude_team: bool = False) -> 
     """The measures of an event's wall in the period: eight queries."""
     wall = event_wall(event, exclude_team)
     voices = read_voices(WALL, wall, period)
-    seen = first_seen([(WALL, wall.filter(period.q(WALL.at)))], until=period.end)
+    seen = first_seen([(WALL, wall.filter(period.q(WALL.at)))], until=period.end, voices=voices)
     attendance = EventAttendance.objects.filter(event=event).first()
     first_after = (
         wall.filter(period.q(WALL.at), created_at__gte=event.starts_at)
@@ -260,7 +270,7 @@ def blog_insights(blog: Blog, period: Period, exclude_team: bool = False) -> Blo
         (COMMENTS, comments.filter(period.q(COMMENTS.at))),
         (POSTS, posts.filter(period.q(POSTS.at))),
     ]
-    seen = first_seen(selected, until=period.end)
+    seen = first_seen(selected, until=period.end, voices=merge_voices(voices, post_voices))
     counted = Q(comments__in=comments)
     per_post = (
         posts.filter(period.q(POSTS.at))
@@ -344,13 +354,25 @@ def site_insights(period: Period, exclude_team: bool = False) -> SiteInsights:
         )
         for start, groups in sorted(per_month.items())
     ]
+    if len(per_month) > 1 and charts.bucket_unit(min(per_month), max(per_month)) == "month":
+        # Months already grouped: the timeline is their sums, no further query.
+        counts: dict[datetime, dict[str, int]] = {}
+        for start, groups in per_month.items():
+            bucket = counts.setdefault(start, {})
+            for group in groups:
+                for voice in group:
+                    bucket[voice.kind] = bucket.get(voice.kind, 0) + voice.count
+        first, last = min(per_month), max(per_month)
+        timeline = Timeline("month", charts.timeline_rows("month", counts, first, last))
+    else:
+        timeline = read_timeline(selected, period)
     per_event = read_voices_by(WALL, wall, period, F(WALL.container))
     events = sorted(
         Event.objects.filter(pk__in=wall.filter(period.q(WALL.at)).values(WALL.container)),
         key=lambda e: (e.starts_at, e.pk),
     )
     return SiteInsights(
-        timeline=read_timeline(selected, period),
+        timeline=timeline,
         summary=measures.summarize(voices, seen),
         months=months,
         events=[
