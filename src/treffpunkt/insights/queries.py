@@ -6,7 +6,6 @@ reads them in a fixed number of grouped queries per page, as plain records, and 
 to ``measures``. Nothing here lists or returns a name.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -137,20 +136,16 @@ def read_timeline(selected: list[tuple[Source, QuerySet[Any]]], period: Period) 
     return Timeline(unit, charts.timeline_rows(unit, counts, first, last))
 
 
-# Up to this many participants are looked up by their ids (an index lookup each); more by
-# a subquery of the selection.
+# Up to this many participants are looked up by their ids (an index lookup each); for
+# more, everybody's first contribution is read (one pass over each table: a subquery of the
+# selection made PostgreSQL's planner loop for minutes on 100,000 comments).
 IDS_IN_QUERY = 500
 
 
-def first_seen(
-    among: Iterable[tuple[Source, QuerySet[Any]]] | None,
-    until: datetime | None,
-    voices: list[Voice] | None = None,
-) -> dict[int, datetime]:
+def first_seen(until: datetime | None, voices: list[Voice] | None = None) -> dict[int, datetime]:
     """When each participant first contributed anywhere on the site (wall, comments,
-    posts): one grouped query per kind of item. ``among`` limits it to the participants of
-    these selections (subqueries, no list of ids); None means everybody. Only what came
-    before ``until`` matters."""
+    posts): one grouped query per kind of item. ``voices`` limits it to these participants
+    when they are few; None means everybody. Only what came before ``until`` matters."""
     seen: dict[int, datetime] = {}
     for source in SOURCES:
         queryset = source.queryset()
@@ -159,25 +154,16 @@ def first_seen(
         if voices is not None and len(voices) <= IDS_IN_QUERY:
             ids = [voice.participant for voice in voices]
             queryset = queryset.filter(**{f"{source.participant}__in": ids})
-        elif among is not None:
-            queryset = queryset.filter(_restrict_for(source, among))
         rows = (
             queryset.order_by()
             .values(source.participant)
             .annotate(first=Min(source.at))
             .values_list(source.participant, "first")
         )
-        for participant, first in rows.iterator(5000):
+        for participant, first in rows:
             if participant not in seen or first < seen[participant]:
                 seen[participant] = first
     return seen
-
-
-def _restrict_for(source: Source, among: Iterable[tuple[Source, QuerySet[Any]]]) -> Q:
-    q = Q()
-    for selected, queryset in among:
-        q |= Q(**{f"{source.participant}__in": queryset.values(selected.participant).order_by()})
-    return q
 
 
 # --- per event ------------------------------------------------------------------------
@@ -208,7 +194,7 @@ def event_insights(event: Event, period: Period, exclude_team: bool = False) -> 
     """The measures of an event's wall in the period: eight queries."""
     wall = event_wall(event, exclude_team)
     voices = read_voices(WALL, wall, period)
-    seen = first_seen([(WALL, wall.filter(period.q(WALL.at)))], until=period.end, voices=voices)
+    seen = first_seen(period.end, voices)
     attendance = EventAttendance.objects.filter(event=event).first()
     first_after = (
         wall.filter(period.q(WALL.at), created_at__gte=event.starts_at)
@@ -266,11 +252,7 @@ def blog_insights(blog: Blog, period: Period, exclude_team: bool = False) -> Blo
     posts = POSTS.queryset().filter(blog=blog)
     voices = read_voices(COMMENTS, comments, period)
     post_voices = read_voices(POSTS, posts, period)
-    selected = [
-        (COMMENTS, comments.filter(period.q(COMMENTS.at))),
-        (POSTS, posts.filter(period.q(POSTS.at))),
-    ]
-    seen = first_seen(selected, until=period.end, voices=merge_voices(voices, post_voices))
+    seen = first_seen(period.end, merge_voices(voices, post_voices))
     counted = Q(comments__in=comments)
     per_post = (
         posts.filter(period.q(POSTS.at))
@@ -337,7 +319,7 @@ def site_insights(period: Period, exclude_team: bool = False) -> SiteInsights:
         wall = wall.exclude(event_queries.by_the_event_team())
         comments = comments.filter(by_staff=False)
     selected = [(WALL, wall), (COMMENTS, comments), (POSTS, POSTS.queryset())]
-    seen = first_seen(None, until=period.end)
+    seen = first_seen(period.end)
     tz = timezone.get_current_timezone()
     voices = merge_voices(*(read_voices(s, q, period) for s, q in selected))
     per_month: dict[datetime, list[list[Voice]]] = {}
