@@ -126,3 +126,27 @@ def test_organizer_reads_who_speaks(
     text = Path(download_info.value.path()).read_text(encoding="utf-8")
     assert text.startswith("scope,name,from,until,contributions,contributors")
     assert "#Jahrestreffen" in text and "Gastname" not in text
+
+
+def test_admin_reads_the_site_and_a_blog(
+    browsing: Browsing, page: Page, lively_event: Event, transactional_db: None
+) -> None:
+    from treffpunkt.accounts.actions import create_admin
+    from treffpunkt.blog.models import Blog
+
+    admin = create_admin("admin@example.org", "Ada Admin", "a-long-test-pass-42")
+    Blog.objects.create(title="Aus der Werkstatt", slug="werkstatt")
+    logged_in(browsing, page, admin)
+    page.goto("/")
+    page.get_by_role("link", name="Wer spricht").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wer spricht")
+    expect(page.get_by_role("heading", name="Veranstaltung für Veranstaltung")).to_be_visible()
+    expect(page.get_by_role("link", name="#Jahrestreffen")).to_be_visible()
+    assert "Gastname" not in page.content()
+    browsing.check(page, "site-insights")
+    response = page.goto("/b/werkstatt/insights/")
+    assert response is not None and response.status == 200
+    expect(page.locator(".insights-lead")).to_have_text(
+        "Bisher hat in diesem Zeitraum niemand etwas beigetragen."
+    )
+    browsing.check(page, "blog-insights")
