@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "treffpunkt.events",
     "treffpunkt.blog",
     "treffpunkt.comments",
+    "treffpunkt.insights",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

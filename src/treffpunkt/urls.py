@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("treffpunkt.accounts.urls")),
     path("", include("treffpunkt.events.urls")),
     path("", include("treffpunkt.comments.urls")),
+    path("", include("treffpunkt.insights.urls")),
     path("b/", include("treffpunkt.blog.urls")),
     path("search/", include("treffpunkt.blog.search_urls")),
     path("moderation/", include("treffpunkt.moderation.urls")),

@@ -104,3 +104,9 @@ def blogs_for_author(user: Any) -> list[Blog]:
     if not user.has_role("author"):
         return []
     return list(Blog.objects.filter(authors=user).order_by("title"))
+
+
+def counted_posts() -> Any:
+    """The posts that count in the insights into who speaks: those readers may see, by
+    authors who are participants (every member is one)."""
+    return Post.objects.visible().filter(author__participant__isnull=False)

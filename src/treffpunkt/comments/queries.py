@@ -237,3 +237,16 @@ def personal_data(email: str) -> dict[str, Any]:
             for sub in subscriptions
         ],
     }
+
+
+def counted_comments() -> QuerySet[Comment]:
+    """The comments that count in the insights into who speaks: approved ones on posts
+    readers may see, from participants who are not blocked. A comment whose writer's data
+    was erased has no participant any more and counts nowhere (not even anonymously), so
+    every figure stays a figure about people."""
+    return Comment.objects.filter(
+        status=Comment.Status.APPROVED,
+        participant__isnull=False,
+        participant__blocked_at__isnull=True,
+        post__in=Post.objects.visible(),
+    )

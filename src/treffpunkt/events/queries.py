@@ -1,6 +1,6 @@
 """Reads for events and walls, each one query (or a fixed few) however long the wall."""
 
-from django.db.models import Max, QuerySet, Value
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -102,3 +102,18 @@ def changes_since(
     ids = {change.contribution_id for change in changes}
     contributions = Contribution.objects.select_related("participant__user").in_bulk(ids)
     return [(change, contributions.get(change.contribution_id)) for change in changes]
+
+
+def counted_contributions() -> "QuerySet[Contribution]":
+    """The wall posts that count in the insights into who speaks: visible ones from
+    participants who are not blocked (held, hidden and spam posts never count)."""
+    return Contribution.objects.visible().filter(participant__blocked_at__isnull=True)
+
+
+def by_the_event_team() -> Q:
+    """A filter on contributions: written by a member who organizes or moderates the event
+    they are on (their own test posts, usually)."""
+    through = {"event_id": OuterRef("event_id"), "user_id": OuterRef("participant__user_id")}
+    return Q(Exists(Event.organizers.through.objects.filter(**through))) | Q(
+        Exists(Event.moderators.through.objects.filter(**through))
+    )

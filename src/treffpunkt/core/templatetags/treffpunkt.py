@@ -6,6 +6,7 @@ from django import template
 from django.urls import translate_url
 from django.utils.safestring import SafeString
 
+from treffpunkt.core import page_links as page_links_registry
 from treffpunkt.core.markdown import render_markdown
 
 register = template.Library()
@@ -23,3 +24,9 @@ def translated_url(context: dict[str, Any], language: str) -> str:
     if request is None:
         return "/"
     return translate_url(request.get_full_path(), language)
+
+
+@register.simple_tag(takes_context=True)
+def page_links(context: dict[str, Any], place: str, subject: Any = None) -> list[Any]:
+    """The links other apps add at this place of the page (``core.page_links``)."""
+    return page_links_registry.links_for(place, context.get("request"), subject)
