@@ -138,7 +138,7 @@ def word_index(word: str) -> int:
 
 def _ngram_indices(word: str) -> list[int]:
     padded = f" {word[:50]} "
-    found = set()
+    found: set[str] = set()
     for size in range(2, min(5, len(padded)) + 1):
         found.update(padded[start : start + size] for start in range(len(padded) - size + 1))
     return [term_index(gram) for gram in found]
