@@ -104,6 +104,9 @@ class ContributionForm(forms.Form):
         required=False,
         help_text=_("A short description for people who cannot see the photo."),
     )
+    # A refused post's photo, kept on the server for the next try (actions.keep_photo).
+    kept_photo = forms.CharField(required=False, widget=forms.HiddenInput)
+    forget_photo = forms.BooleanField(label=_("Do not use this photo"), required=False)
     # Bots fill every field; people never see this one.
     website = forms.CharField(
         required=False,
@@ -134,7 +137,15 @@ class ContributionForm(forms.Form):
             )
         except forms.ValidationError as error:
             self.add_error(None, error)
-        if cleaned.get("photo") and not cleaned.get("photo_alt", "").strip():
+        from treffpunkt.events.actions import kept_photo_name
+
+        kept = kept_photo_name(cleaned.get("kept_photo", ""))
+        # A new photo replaces the kept one, and the guest may drop it.
+        use_kept = kept and not cleaned.get("photo") and not cleaned.get("forget_photo")
+        cleaned["kept_photo_name"] = kept if use_kept else None
+        cleaned["dropped_photo_name"] = None if use_kept else kept
+        has_photo = bool(cleaned.get("photo") or cleaned["kept_photo_name"])
+        if has_photo and not cleaned.get("photo_alt", "").strip():
             self.add_error("photo_alt", _("Please describe the photo in a few words."))
         return cleaned
 
