@@ -149,11 +149,34 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             messages.info(request, used.message)
             return redirect("accounts:login")
         login(request, user, backend=BACKEND)
-        messages.success(request, _("Welcome to %(site)s!") % {"site": site_settings().name})
-        return redirect("accounts:profile")
+        return _first_step(request, user)
     return render(
         request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation}
     )
+
+
+def _first_step(request: HttpRequest, user: User) -> HttpResponse:
+    """A new member lands where their role starts, told what to do first."""
+    welcome = _("Welcome to %(site)s!") % {"site": site_settings().name}
+    if user.is_superuser:
+        next_step, url = _("Next, invite the people you work with."), "accounts:members"
+    elif user.is_organizer:
+        next_step = _("Start with your first event: it gets a poster, a live wall and a recap.")
+        url = "events:create"
+    elif user.is_author:
+        next_step = _("Write your first post; it stays a draft until you publish it.")
+        url = "blog:my_posts"
+    elif user.is_moderator:
+        next_step = _(
+            "Here are the events whose walls you keep in order; comments waiting for you are "
+            "under “Comments”."
+        )
+        url = "events:mine"
+    else:
+        next_step = _("Add a picture and a few words about you, if you like.")
+        url = "accounts:profile"
+    messages.success(request, f"{welcome} {next_step}")
+    return redirect(url)
 
 
 def setup(request: HttpRequest, token: str) -> HttpResponse:

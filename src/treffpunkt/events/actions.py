@@ -419,9 +419,7 @@ def kept_photo_name(token: str) -> str | None:
     """The stored name of a kept photo from its token; None if the token is forged, too old
     or its file is gone."""
     try:
-        name = signing.loads(
-            token, salt=KEPT_PHOTO_SALT, max_age=KEPT_PHOTO_LIFETIME.total_seconds()
-        )
+        name = signing.loads(token, salt=KEPT_PHOTO_SALT, max_age=KEPT_PHOTO_LIFETIME)
     except signing.BadSignature:
         return None
     if not isinstance(name, str) or not name.startswith(f"{KEPT_PHOTO_DIR}/"):

@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from treffpunkt.accounts.models import User
 from treffpunkt.core.formtiming import seconds_since_shown, started_value
 from treffpunkt.events.models import EARLIEST_DATE, LATEST_DATE, Event
 
@@ -15,7 +16,26 @@ LATEST_YEAR = LATEST_DATE.year - 1
 MAX_DURATION = timedelta(days=31)
 
 
+class MembersField(forms.ModelMultipleChoiceField):
+    """Members by the name they chose (their email addresses stay private)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
 class EventForm(forms.ModelForm):
+    moderators = MembersField(
+        # Evaluated anew for each form (the field copies its queryset).
+        queryset=User.objects.filter(is_active=True).order_by("display_name", "pk"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Moderators of this wall"),
+        help_text=_(
+            "They approve, hide and pin posts on this wall. Members with the moderator role "
+            "moderate every wall anyway; the organizers always can."
+        ),
+    )
+
     class Meta:
         model = Event
         fields = [
@@ -29,7 +49,14 @@ class EventForm(forms.ModelForm):
             "moderation",
             "guiding_question",
             "blocked_words",
+            "moderators",
         ]
+        help_texts = {
+            "description": _(
+                "Text with simple formatting: **bold**, *italic*, a line starting with "
+                "“- ” for a list; web addresses become links."
+            ),
+        }
         widgets = {
             "starts_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"

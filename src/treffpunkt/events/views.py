@@ -4,6 +4,7 @@ import segno
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import (
@@ -30,7 +31,12 @@ from treffpunkt.core.ratelimits import flooding
 from treffpunkt.events import actions, feeds, queries
 from treffpunkt.events.forms import ContributionForm, EditContributionForm, EventForm
 from treffpunkt.events.models import Contribution, Event
-from treffpunkt.events.permissions import can_moderate_wall, can_organize
+from treffpunkt.events.permissions import (
+    can_create_events,
+    can_moderate_wall,
+    can_organize,
+    moderates_every_wall,
+)
 from treffpunkt.events.recap import recap_markdown
 from treffpunkt.moderation.models import Decision
 from treffpunkt.moderation.submissions import Origin, Submission
@@ -48,6 +54,17 @@ def short_link_url(event: Event) -> str:
 
 
 # --- organizing -----------------------------------------------------------------------
+
+
+@login_required
+def my_events(request: HttpRequest) -> HttpResponse:
+    """The organizers' and moderators' home: their events, running, upcoming and past."""
+    context = {
+        "events": queries.events_of_member(request.user),
+        "every_wall": moderates_every_wall(request.user),
+        "can_create": can_create_events(request.user),
+    }
+    return render(request, "events/my_events.html", context)
 
 
 @role_required(Role.ORGANIZER)
