@@ -113,3 +113,43 @@ def test_only_the_author_is_asked(client, event):
     url = reverse("events:delete_contribution", args=[event.hashtag, theirs.pk])
     assert client.get(url).status_code == 403
     assert client.post(url).status_code == 403
+
+
+# --- the projector wall -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_live_posts_carry_the_time_in_the_sites_time_zone(event, guest, settings):
+    from datetime import UTC, datetime
+
+    from tests.submitting import post_to_wall
+    from treffpunkt.events.payloads import public_payload
+
+    settings.TIME_ZONE = "Europe/Berlin"
+    contribution = post_to_wall(event=event, participant=guest, text="Spät am Abend")
+    contribution.created_at = datetime(2026, 12, 2, 20, 19, tzinfo=UTC)
+    assert public_payload(contribution, 1)["time"] == "21:19"  # as the page renders it
+
+
+@pytest.mark.django_db
+def test_the_wall_shows_long_posts_whole_in_smaller_type(client, event, guest):
+    from pathlib import Path
+
+    from tests.submitting import post_to_wall
+
+    long_text = "Wir haben gelernt, dass jede Stimme zählt. " * 9
+    post_to_wall(event=event, participant=guest, text=long_text.strip())
+    post_to_wall(event=event, participant=guest, text="Kurz.")
+    html = client.get(reverse("events:wall", args=[event.hashtag])).content.decode()
+    assert "post--very-long" in html
+    assert long_text.strip() in html
+    static = Path(__file__).resolve().parents[2] / "src/treffpunkt/static/treffpunkt"
+    css = (static / "css/wall.css").read_text()
+    assert "line-clamp" not in css  # nothing is cut off with "…"
+    assert "columns:" in css  # cards of natural height in columns
+
+
+@pytest.mark.django_db
+def test_the_walls_short_link_breaks_before_its_path(client, event):
+    html = client.get(reverse("events:wall", args=[event.hashtag])).content.decode()
+    assert re.search(rf'<p class="wall__link">[^<]+<wbr>/j/{event.short_code}</p>', html)

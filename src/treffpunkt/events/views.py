@@ -276,13 +276,16 @@ def delete_contribution(request: HttpRequest, hashtag: str, pk: int) -> HttpResp
 def wall(request: HttpRequest, hashtag: str) -> HttpResponse:
     event = _event_or_404(hashtag)
     theme = request.GET.get("theme", "dark")
+    short_path = reverse("short_link", args=[event.short_code])
     context = {
         "event": event,
         "contributions": queries.wall_contributions(event),
         "contributors": queries.contributor_count(event.pk),
         "after": queries.last_change_id(event),
         "short_link": short_link_url(event),
-        "short_link_display": short_link_url(event).split("://", 1)[1],
+        # Shown in two lines if need be: the host, then /j/<code>.
+        "short_link_host": short_link_url(event).split("://", 1)[1].removesuffix(short_path),
+        "short_link_path": short_path,
         "theme": "light" if theme == "light" else "dark",
         "live_strings": _live_strings(),
     }
