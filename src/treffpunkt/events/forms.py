@@ -51,12 +51,6 @@ class EventForm(forms.ModelForm):
             "blocked_words",
             "moderators",
         ]
-        help_texts = {
-            "description": _(
-                "Text with simple formatting: **bold**, *italic*, a line starting with "
-                "“- ” for a list; web addresses become links."
-            ),
-        }
         widgets = {
             "starts_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"

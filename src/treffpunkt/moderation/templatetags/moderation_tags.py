@@ -1,7 +1,10 @@
+import re
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
+
+QUOTED = re.compile(r"“([^”]*)”")
 
 register = template.Library()
 
@@ -10,9 +13,19 @@ register = template.Library()
 def reason_text(reason: dict[str, Any]) -> str:
     """A stored filter reason in the reader's language."""
     try:
-        return gettext(str(reason["message"])) % reason.get("values", {})
-    except (KeyError, TypeError, ValueError):
+        values = {name: _requoted(value) for name, value in reason.get("values", {}).items()}
+        return gettext(str(reason["message"])) % values
+    except (KeyError, TypeError, ValueError, AttributeError):
         return str(reason)
+
+
+def _requoted(value: Any) -> Any:
+    """Words the filter quoted (“spam”) in the reader's quotation marks („spam“ in German)."""
+    if not isinstance(value, str):
+        return value
+    # Translators: quotation marks around a word the spam filter found; %(text)s is the word.
+    quote = pgettext("quoted word", "“%(text)s”")
+    return QUOTED.sub(lambda match: quote % {"text": match.group(1)}, value)
 
 
 @register.filter
