@@ -153,3 +153,25 @@ def test_the_wall_shows_long_posts_whole_in_smaller_type(client, event, guest):
 def test_the_walls_short_link_breaks_before_its_path(client, event):
     html = client.get(reverse("events:wall", args=[event.hashtag])).content.decode()
     assert re.search(rf'<p class="wall__link">[^<]+<wbr>/j/{event.short_code}</p>', html)
+
+
+# --- the recap ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_recap_tells_each_post_once_with_the_name_on_its_own_line(
+    client, event, guest, admin_user
+):
+    from tests.submitting import post_to_wall
+
+    pinned = post_to_wall(event=event, participant=guest, text="Der wichtigste Satz")
+    post_to_wall(event=event, participant=guest, text="Noch ein Gedanke")
+    actions.moderate_contribution(pinned, "pin", admin_user)
+
+    text = client.get(reverse("events:recap_export", args=[event.hashtag])).content.decode()
+    assert text.count("Der wichtigste Satz") == 1
+    assert text.count("Noch ein Gedanke") == 1
+    assert text.index("## Highlights") < text.index("Der wichtigste Satz")
+    assert text.index("Der wichtigste Satz") < text.index("Noch ein Gedanke")
+    # The name is a paragraph of its own inside the quote, not the end of the guest's words.
+    assert "> Noch ein Gedanke\n>\n> — Uta, " in text
