@@ -175,3 +175,17 @@ def test_the_recap_tells_each_post_once_with_the_name_on_its_own_line(
     assert text.index("Der wichtigste Satz") < text.index("Noch ein Gedanke")
     # The name is a paragraph of its own inside the quote, not the end of the guest's words.
     assert "> Noch ein Gedanke\n>\n> — Uta, " in text
+
+
+# --- language -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_short_link_opens_the_join_page_in_the_phones_language(client, event):
+    url = reverse("short_link", args=[event.short_code])
+    english = client.get(url, headers={"Accept-Language": "en-US,en;q=0.9,de;q=0.5"})
+    assert english["Location"] == f"/en{join_url(event)}"
+    assert "Accept-Language" in english["Vary"]
+    german = client.get(url, headers={"Accept-Language": "de-DE,de;q=0.9"})
+    assert german["Location"] == join_url(event)
+    assert client.get(url)["Location"] == join_url(event)  # nothing said: the site's language

@@ -17,6 +17,8 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -100,8 +102,13 @@ def edit_event(request: HttpRequest, hashtag: str) -> HttpResponse:
 
 
 def short_link(request: HttpRequest, code: str) -> HttpResponse:
+    """The poster's short link: to the join page in the language the phone prefers (a
+    chosen language's cookie first, then the browser's Accept-Language)."""
     event = get_object_or_404(Event, short_code=code.lower())
-    return redirect("events:join", hashtag=event.hashtag)
+    with translation.override(translation.get_language_from_request(request)):
+        response = redirect("events:join", hashtag=event.hashtag)
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
 
 
 # --- guests ---------------------------------------------------------------------------
