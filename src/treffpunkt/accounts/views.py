@@ -202,7 +202,7 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     initial = {"display_name": user.display_name, "bio": user.bio}
-    form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ProfileForm(request.POST or None, request.FILES or None, initial=initial, user=user)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -212,7 +212,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                     display_name=form.cleaned_data["display_name"],
                     bio=form.cleaned_data["bio"],
                     avatar=form.cleaned_data["avatar"] or None,
-                    remove_avatar=form.cleaned_data["remove_avatar"],
+                    remove_avatar=form.cleaned_data.get("remove_avatar", False),
                 )
             except ValidationError as error:
                 form.add_error("avatar", error)
