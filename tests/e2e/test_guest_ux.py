@@ -249,60 +249,75 @@ PINNED = "Was ich heute mitnehme: " + " ".join(
 PINNED = PINNED[:498]
 
 
-def fill_wall(event: Event, admin: User, count: int = 30) -> None:
+def fill_wall(event: Event, admin: User, count: int = 30, pinned_text: str = PINNED) -> None:
     for number in range(count):
         guest = participant_for_guest(f"{number:032d}", display_name=f"Gast {number}")
         post_to_wall(event=event, participant=guest, text=POSTS[number % len(POSTS)])
-    pinned = post_to_wall(event=event, participant=participant_for_guest("p" * 32), text=PINNED)
+    pinned = post_to_wall(
+        event=event, participant=participant_for_guest("p" * 32), text=pinned_text
+    )
     moderate_contribution(pinned, "pin", admin)
 
 
-@pytest.mark.parametrize("screen", [PROJECTOR, PROJECTOR_4K], ids=lambda v: v.name)
-def test_the_wall_lays_posts_out_like_bricks_and_shows_each_whole(
-    browsing: Browsing, admin_user: User, screen: Viewport
-) -> None:
-    event = make_event(admin_user)
-    fill_wall(event, admin_user)
+LAYOUT_JS = """() => {
+    const area = document.querySelector('.wall__posts').getBoundingClientRect();
+    const band = document.querySelector('.wall__pinned');
+    const cards = [...document.querySelectorAll('.wall__posts .post')];
+    const shown = cards.filter((card) => card.getBoundingClientRect().right <= area.right + 1);
+    const texts = [...document.querySelectorAll('.wall .post__text')];
+    const pinnedText = band.querySelector('.post__text').getBoundingClientRect();
+    const link = getComputedStyle(document.querySelector('.wall__link'));
+    return {
+        heights: shown.map((card) => Math.round(card.getBoundingClientRect().height)),
+        lefts: [...new Set(shown.map((c) => Math.round(c.getBoundingClientRect().left)))],
+        cardsCut: shown.filter((c) => c.getBoundingClientRect().bottom > area.bottom + 1).length,
+        cut: texts.filter((t) => t.scrollHeight > t.clientHeight + 1).length,
+        clamped: texts.filter((t) => getComputedStyle(t).webkitLineClamp !== 'none').length,
+        bandOverflows: band.scrollHeight > band.clientHeight + 1,
+        pinnedInside: pinnedText.bottom <= band.getBoundingClientRect().bottom + 1,
+        linkSize: parseFloat(link.fontSize),
+        linkFont: link.fontFamily,
+        bodySize: parseFloat(getComputedStyle(document.body).fontSize),
+    };
+}"""
+
+
+def wall_layout(browsing: Browsing, event: Event, screen: Viewport, step: str) -> dict:  # type: ignore[type-arg]
     wall = browsing.new_page(screen)
     wall.goto(f"/e/{event.hashtag}/wall/")
     expect(wall.locator(".wall__posts .post").first).to_be_visible()
-    wall.wait_for_timeout(300)  # the pinned band is fitted after loading
-    browsing.check(wall, "wall")
+    wall.wait_for_timeout(300)  # the pinned band and tall cards are fitted after loading
+    browsing.check(wall, step)
+    return wall.evaluate(LAYOUT_JS)  # type: ignore[no-any-return]
 
-    layout = wall.evaluate(
-        """() => {
-            const area = document.querySelector('.wall__posts').getBoundingClientRect();
-            const band = document.querySelector('.wall__pinned');
-            const shown = [...document.querySelectorAll('.wall__posts .post')].filter((card) => {
-                const box = card.getBoundingClientRect();
-                return box.right <= area.right + 1 && box.bottom <= area.bottom + 1;
-            });
-            const texts = [...document.querySelectorAll('.wall .post__text')];
-            const pinnedText = band.querySelector('.post__text').getBoundingClientRect();
-            const link = getComputedStyle(document.querySelector('.wall__link'));
-            const post = getComputedStyle(document.querySelector('.wall__posts .post__text'));
-            return {
-                heights: shown.map((card) => Math.round(card.getBoundingClientRect().height)),
-                lefts: [...new Set(shown.map((c) => Math.round(c.getBoundingClientRect().left)))],
-                cut: texts.filter((t) => t.scrollHeight > t.clientHeight + 1).length,
-                clamped: texts.filter((t) => getComputedStyle(t).webkitLineClamp !== 'none').length,
-                bandOverflows: band.scrollHeight > band.clientHeight + 1,
-                pinnedInside: pinnedText.bottom <= band.getBoundingClientRect().bottom + 1,
-                linkSize: parseFloat(link.fontSize),
-                linkFont: link.fontFamily,
-                bodySize: parseFloat(getComputedStyle(document.body).fontSize),
-                postSize: parseFloat(post.fontSize),
-            };
-        }"""
-    )
+
+@pytest.mark.parametrize("screen", [PROJECTOR, PROJECTOR_4K], ids=lambda v: v.name)
+def test_the_wall_lays_posts_out_like_bricks(
+    browsing: Browsing, admin_user: User, screen: Viewport
+) -> None:
+    event = make_event(admin_user)
+    fill_wall(event, admin_user, pinned_text="Schön, dass so viele gekommen sind!")
+    layout = wall_layout(browsing, event, screen, "wall")
     assert len(layout["lefts"]) >= 3, f"posts are not in columns: {layout}"
     assert len(set(layout["heights"])) > 2, f"cards all have one height: {layout['heights']}"
     # Several cards stand above each other in a column (short ones take little room).
     assert len(layout["heights"]) > len(layout["lefts"]), layout
     assert layout["cut"] == 0 and layout["clamped"] == 0, "a post's text is cut off"
-    assert not layout["bandOverflows"] and layout["pinnedInside"], "the pinned post is cut off"
+    assert layout["cardsCut"] == 0, "a card is cut off at the bottom"
     assert layout["linkSize"] >= layout["bodySize"], "the short link is smaller than body text"
     assert "mono" not in layout["linkFont"].lower()
+
+
+@pytest.mark.parametrize("screen", [PROJECTOR, PROJECTOR_4K], ids=lambda v: v.name)
+def test_a_long_pinned_post_is_shown_whole(
+    browsing: Browsing, admin_user: User, screen: Viewport
+) -> None:
+    event = make_event(admin_user)
+    fill_wall(event, admin_user)  # pinned: 498 characters
+    layout = wall_layout(browsing, event, screen, "wall-long-pinned")
+    assert not layout["bandOverflows"] and layout["pinnedInside"], "the pinned post is cut off"
+    assert layout["cut"] == 0 and layout["clamped"] == 0, "a post's text is cut off"
+    assert layout["cardsCut"] == 0, "a card is cut off at the bottom"
 
 
 def test_older_posts_take_turns_and_live_posts_use_the_sites_time(

@@ -72,6 +72,7 @@
     updateCount(data);
     updateIdle();
     if (data.pinned) fitPinned();
+    else fitTall(node);
   }
 
   // --- pinned posts: smaller type until the band shows them whole ----------------------
@@ -94,6 +95,25 @@
         text.style.fontSize = base * scale + "px";
       });
     }
+  }
+
+  // A card taller than the posts' area (a long post with a photo, a short screen) is set
+  // smaller too: a column cannot split it, so it would be cut off at the bottom.
+  function fitTall(card) {
+    var text = card.querySelector(".post__text");
+    if (!text) return;
+    text.style.fontSize = "";
+    var room = posts.clientHeight - 8;
+    var scale = 1;
+    var base = parseFloat(window.getComputedStyle(text).fontSize);
+    while (card.offsetHeight > room && scale > 0.5) {
+      scale -= 0.05;
+      text.style.fontSize = base * scale + "px";
+    }
+  }
+
+  function fitAllTall() {
+    Array.prototype.forEach.call(posts.children, fitTall);
   }
 
   // --- older posts take turns when there are more than fit -----------------------------
@@ -134,8 +154,14 @@
   }
 
   window.setInterval(cycle, CYCLE_MS);
-  window.addEventListener("resize", fitPinned);
+  function fitAll() {
+    fitPinned();
+    fitAllTall();
+  }
+  window.addEventListener("resize", fitAll);
+  window.addEventListener("load", fitAll); // photos have their height now
   fitPinned();
+  fitAllTall();
 
   function remove(data) {
     var existing = find(data.id);
