@@ -8,7 +8,7 @@
 (function () {
   "use strict";
   var MAX_POSTS = 150;
-  var NEWEST_STAY = 4; // the newest posts never take turns
+  var NEWEST_STAY = 4; // the newest posts never take turns (fewer when few fit)
   var CYCLE_MS = 9000;
   var FADE_MS = 600;
   var wall = document.getElementById("wall");
@@ -133,7 +133,10 @@
       return !fits(card, box);
     });
     if (!waiting.length) return;
-    var shown = cards.slice(NEWEST_STAY).filter(function (card) {
+    // The newest stay (half of what fits, at most NEWEST_STAY); the others take turns.
+    var fitting = cards.length - waiting.length;
+    var staying = Math.min(NEWEST_STAY, Math.floor(fitting / 2));
+    var shown = cards.slice(staying).filter(function (card) {
       return waiting.indexOf(card) === -1 && !card.classList.contains("post--new");
     });
     if (!shown.length) return;
