@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "treffpunkt.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -319,6 +320,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # The language a visitor chose is remembered in a cookie of its own.
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# The language a visitor chose with the switch is remembered for a year.
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SECURE = _base.scheme == "https"
 # Browsers that saw the site over https never try plain http again (a year).
 SECURE_HSTS_SECONDS = 31_536_000 if _base.scheme == "https" else 0

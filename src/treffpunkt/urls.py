@@ -5,11 +5,13 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.i18n import set_language
 
 from treffpunkt.blog.sitemaps import sitemaps
-from treffpunkt.core.views import media_file
+from treffpunkt.core.views import media_file, switch_language
 from treffpunkt.events.views import short_link
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/setlang/", set_language, name="set_language"),
+    # The language switch in the header: remembers the choice in a cookie.
+    path("i18n/switch/<str:language>/", switch_language, name="switch_language"),
     # Uploaded files. A reverse proxy may serve MEDIA_ROOT itself in front of this.
     re_path(r"^media/(?P<path>.*)$", media_file, name="media"),
     # The short link on posters and QR codes: language-neutral, redirects to the join page.

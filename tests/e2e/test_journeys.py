@@ -132,10 +132,16 @@ def test_invite_a_member_who_then_joins(
     main.get_by_label("Password again").fill(NEW_MEMBER_PASSWORD)
     assert click_and_wait(guest, main.get_by_role("button", name="Join", exact=True)) == 200
 
-    # Logged in, on the profile page, which shows the roles from the invitation.
+    # Logged in, where an author starts (their posts), told what to do first.
+    expect(guest).to_have_url(f"{base}/en/b/write/")
+    expect(guest.get_by_role("status")).to_contain_text("Welcome to")
+    expect(guest.get_by_role("status")).to_contain_text("Write your first post")
+    browsing.check(guest, "first-step")
+
+    # The profile shows the roles from the invitation.
+    click_and_wait(guest, main_nav(guest).get_by_role("link", name="Profile"))
     expect(guest).to_have_url(f"{base}/en/accounts/profile/")
     expect(guest.get_by_role("heading", name="Your profile", level=1)).to_be_visible()
-    expect(guest.get_by_role("status")).to_contain_text("Welcome to")
     expect(main).to_contain_text("Nora Neu")
     expect(main).to_contain_text(f"{NEW_MEMBER_EMAIL} · Author")
     expect(main_nav(guest).get_by_role("button", name="Log out")).to_be_visible()

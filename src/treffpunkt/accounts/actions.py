@@ -21,6 +21,7 @@ from treffpunkt.core.actions import participant_for_member
 from treffpunkt.core.images import reencode_image
 from treffpunkt.core.links import absolute_url
 from treffpunkt.core.mail import queue_email
+from treffpunkt.core.queries import site_settings
 from treffpunkt.core.text import clean_text, without_control_characters
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,10 @@ def invite_member(email: str, roles: list[str], invited_by: User | None) -> tupl
     context = {
         "invitation": invitation,
         "url": url,
+        "site_name": site_settings().name,
         "site_url": settings.BASE_URL,
+        "inviter": invited_by.display_name if invited_by is not None else "",
+        "roles": invitation.roles,
         "valid_days": settings.INVITATION_VALID_DAYS,
     }
     subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()

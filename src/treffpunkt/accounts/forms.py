@@ -141,6 +141,17 @@ class ProfileForm(forms.Form):
     )
     remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
 
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user is None:
+            return
+        if not user.avatar:
+            # Nothing to remove.
+            del self.fields["remove_avatar"]
+        if not (user.is_author or user.is_superuser):
+            # Only authors have an author page.
+            self.fields["bio"].help_text = _("A few words about you (at most 500 characters).")
+
 
 class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(

@@ -149,11 +149,34 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             messages.info(request, used.message)
             return redirect("accounts:login")
         login(request, user, backend=BACKEND)
-        messages.success(request, _("Welcome to %(site)s!") % {"site": site_settings().name})
-        return redirect("accounts:profile")
+        return _first_step(request, user)
     return render(
         request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation}
     )
+
+
+def _first_step(request: HttpRequest, user: User) -> HttpResponse:
+    """A new member lands where their role starts, told what to do first."""
+    welcome = _("Welcome to %(site)s!") % {"site": site_settings().name}
+    if user.is_superuser:
+        next_step, url = _("Next, invite the people you work with."), "accounts:members"
+    elif user.is_organizer:
+        next_step = _("Start with your first event: it gets a poster, a live wall and a recap.")
+        url = "events:create"
+    elif user.is_author:
+        next_step = _("Write your first post; it stays a draft until you publish it.")
+        url = "blog:my_posts"
+    elif user.is_moderator:
+        next_step = _(
+            "Here are the events whose walls you keep in order; comments waiting for you are "
+            "under “Comments”."
+        )
+        url = "events:mine"
+    else:
+        next_step = _("Add a picture and a few words about you, if you like.")
+        url = "accounts:profile"
+    messages.success(request, f"{welcome} {next_step}")
+    return redirect(url)
 
 
 def setup(request: HttpRequest, token: str) -> HttpResponse:
@@ -179,7 +202,7 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     initial = {"display_name": user.display_name, "bio": user.bio}
-    form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ProfileForm(request.POST or None, request.FILES or None, initial=initial, user=user)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -189,7 +212,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                     display_name=form.cleaned_data["display_name"],
                     bio=form.cleaned_data["bio"],
                     avatar=form.cleaned_data["avatar"] or None,
-                    remove_avatar=form.cleaned_data["remove_avatar"],
+                    remove_avatar=form.cleaned_data.get("remove_avatar", False),
                 )
             except ValidationError as error:
                 form.add_error("avatar", error)

@@ -76,6 +76,8 @@ class PageCache:
             session_cookie + b"=",
             DEVICE_COOKIE.encode() + b"=",
             CookieStorage.cookie_name.encode() + b"=",
+            # A chosen language: unprefixed addresses redirect (core.middleware).
+            settings.LANGUAGE_COOKIE_NAME.encode() + b"=",
         )
         self.stored_bytes = 0
         self._cleared_generation = 0
@@ -121,6 +123,8 @@ class PageCache:
         cookies = _header(scope, b"cookie")
         if cookies and any(name in cookies for name in self.private_cookies):
             return False
+        if scope["path"] == "/" and _prefers_other_language(scope):
+            return False  # redirected to the home page in that language (core.middleware)
         return not _header(scope, b"authorization")
 
     async def _fill(
@@ -163,6 +167,14 @@ class PageCache:
             while len(self.entries) > MAX_ENTRIES or self.stored_bytes > MAX_TOTAL_BYTES:
                 _oldest, dropped = self.entries.popitem(last=False)
                 self.stored_bytes -= len(dropped.body)
+
+
+def _prefers_other_language(scope: dict[str, Any]) -> bool:
+    from treffpunkt.core.middleware import preferred_language
+
+    accepted = _header(scope, b"accept-language").decode("latin-1")
+    language = preferred_language(accepted)
+    return language is not None and language != settings.LANGUAGE_CODE
 
 
 def _header(scope: dict[str, Any], name: bytes) -> bytes:

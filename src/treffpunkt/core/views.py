@@ -64,3 +64,37 @@ def server_error(request: HttpRequest) -> HttpResponse:
     except Exception:
         logger.exception("Could not render the 500 page in the site layout")
         return HttpResponse(loader.render_to_string("500_plain.html"), status=500)
+
+
+def switch_language(request: HttpRequest, language: str) -> HttpResponse:
+    """The language switch: remembers the choice in the language cookie (so addresses
+    without a language prefix follow it, see ``ChosenLanguageMiddleware``) and goes to the
+    page in that language (``next``, an address on this site)."""
+    from django.http import Http404, HttpResponseRedirect
+    from django.urls import translate_url
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise Http404
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    from django.utils import translation
+
+    # The address resolves in the language it names (no prefix: the site's default).
+    current = translation.get_language_from_path(target.split("?", 1)[0])
+    with translation.override(current or settings.LANGUAGE_CODE):
+        response = HttpResponseRedirect(translate_url(target, language))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]
+    )
+    return response

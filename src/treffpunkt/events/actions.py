@@ -5,11 +5,16 @@ to the live stream after the commit.
 """
 
 import re
+import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -389,6 +394,64 @@ def _log_decision(
         text=contribution.text,
         reason=reason,
     )
+
+
+# --- a refused post's photo, kept for the next try -------------------------------------
+
+KEPT_PHOTO_DIR = "kept"
+KEPT_PHOTO_SALT = "treffpunkt.events.kept-photo"
+KEPT_PHOTO_LIFETIME = timedelta(hours=2)
+
+
+def keep_photo(upload: UploadedFile) -> str | None:
+    """Keep the photo of a post that was refused (too long, no description, too fast…), so
+    the guest need not choose it again: stored re-encoded (no location data) under a random
+    name, and a signed token naming it for the form's next try. None if it is no image."""
+    try:
+        image = reencode_image(upload, max_side=1600)
+    except ValidationError:
+        return None
+    name = default_storage.save(f"{KEPT_PHOTO_DIR}/{secrets.token_urlsafe(18)}.webp", image)
+    return signing.dumps(name, salt=KEPT_PHOTO_SALT)
+
+
+def kept_photo_name(token: str) -> str | None:
+    """The stored name of a kept photo from its token; None if the token is forged, too old
+    or its file is gone."""
+    try:
+        name = signing.loads(token, salt=KEPT_PHOTO_SALT, max_age=KEPT_PHOTO_LIFETIME)
+    except signing.BadSignature:
+        return None
+    if not isinstance(name, str) or not name.startswith(f"{KEPT_PHOTO_DIR}/"):
+        return None
+    return name if default_storage.exists(name) else None
+
+
+def open_kept_photo(name: str) -> File[bytes]:
+    """A kept photo as an upload for ``Submission.photo``."""
+    file = default_storage.open(name, "rb")
+    return File(file, name=name.rsplit("/", 1)[-1])
+
+
+def forget_kept_photo(name: str) -> None:
+    """The kept photo was used (or dropped by the guest): its file goes."""
+    default_storage.delete(name)
+
+
+def delete_old_kept_photos() -> int:
+    """Kept photos nobody came back for (the worker runs this every hour); how many went."""
+    try:
+        _folders, files = default_storage.listdir(KEPT_PHOTO_DIR)
+    except FileNotFoundError:
+        return 0
+    too_old = timezone.now() - KEPT_PHOTO_LIFETIME
+    deleted = 0
+    for file_name in files:
+        name = f"{KEPT_PHOTO_DIR}/{file_name}"
+        if default_storage.get_modified_time(name) < too_old:
+            default_storage.delete(name)
+            deleted += 1
+    return deleted
 
 
 # --- live updates ---------------------------------------------------------------------

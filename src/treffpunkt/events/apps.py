@@ -8,10 +8,12 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from treffpunkt.core import home_sections, live
-        from treffpunkt.events import feeds
+        from treffpunkt.core import home_sections, live, schedule
+        from treffpunkt.events import actions, feeds
         from treffpunkt.events.home import upcoming_events_section
 
         home_sections.register("events", upcoming_events_section, order=10)
         # A stopping server ends the open wall streams at once (see core.live.shut_down).
         live.on_shutdown(feeds.end_all_streams)
+        # Photos kept for a refused post's next try live two hours.
+        schedule.every(3600, "remove kept photos", actions.delete_old_kept_photos)

@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from treffpunkt.accounts.models import User
 from treffpunkt.core.formtiming import seconds_since_shown, started_value
 from treffpunkt.events.models import EARLIEST_DATE, LATEST_DATE, Event
 
@@ -15,7 +16,26 @@ LATEST_YEAR = LATEST_DATE.year - 1
 MAX_DURATION = timedelta(days=31)
 
 
+class MembersField(forms.ModelMultipleChoiceField):
+    """Members by the name they chose (their email addresses stay private)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
 class EventForm(forms.ModelForm):
+    moderators = MembersField(
+        # Evaluated anew for each form (the field copies its queryset).
+        queryset=User.objects.filter(is_active=True).order_by("display_name", "pk"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Moderators of this wall"),
+        help_text=_(
+            "They approve, hide and pin posts on this wall. Members with the moderator role "
+            "moderate every wall anyway; the organizers always can."
+        ),
+    )
+
     class Meta:
         model = Event
         fields = [
@@ -29,6 +49,7 @@ class EventForm(forms.ModelForm):
             "moderation",
             "guiding_question",
             "blocked_words",
+            "moderators",
         ]
         widgets = {
             "starts_at": forms.DateTimeInput(
@@ -104,6 +125,9 @@ class ContributionForm(forms.Form):
         required=False,
         help_text=_("A short description for people who cannot see the photo."),
     )
+    # A refused post's photo, kept on the server for the next try (actions.keep_photo).
+    kept_photo = forms.CharField(required=False, widget=forms.HiddenInput)
+    forget_photo = forms.BooleanField(label=_("Do not use this photo"), required=False)
     # Bots fill every field; people never see this one.
     website = forms.CharField(
         required=False,
@@ -134,7 +158,15 @@ class ContributionForm(forms.Form):
             )
         except forms.ValidationError as error:
             self.add_error(None, error)
-        if cleaned.get("photo") and not cleaned.get("photo_alt", "").strip():
+        from treffpunkt.events.actions import kept_photo_name
+
+        kept = kept_photo_name(cleaned.get("kept_photo", ""))
+        # A new photo replaces the kept one, and the guest may drop it.
+        use_kept = kept and not cleaned.get("photo") and not cleaned.get("forget_photo")
+        cleaned["kept_photo_name"] = kept if use_kept else None
+        cleaned["dropped_photo_name"] = None if use_kept else kept
+        has_photo = bool(cleaned.get("photo") or cleaned["kept_photo_name"])
+        if has_photo and not cleaned.get("photo_alt", "").strip():
             self.add_error("photo_alt", _("Please describe the photo in a few words."))
         return cleaned
 

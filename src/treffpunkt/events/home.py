@@ -10,10 +10,12 @@ from treffpunkt.events.queries import upcoming_events
 
 
 def upcoming_events_section(request: HttpRequest) -> HomeSection:
+    events = list(upcoming_events(limit=6))
+    running = any(event.is_running() for event in events)
     return HomeSection(
         key="events",
-        title=_("Upcoming events"),
-        items=list(upcoming_events(limit=6)),
+        title=_("Events now and coming up") if running else _("Upcoming events"),
+        items=events,
         template="events/_home_item.html",
         empty_text=_(
             "No events are planned yet. Organizers create an event, print its poster, "

@@ -111,6 +111,10 @@ class Event(models.Model):
             return False
         return (now or timezone.now()) > closes
 
+    def is_running(self, now: "datetime | None" = None) -> bool:
+        """Between its start and its end: guests are in the room now."""
+        return self.starts_at <= (now or timezone.now()) <= self.ends_at
+
     def blocked_word_list(self) -> list[str]:
         return [line.strip().lower() for line in self.blocked_words.splitlines() if line.strip()]
 

@@ -6,8 +6,10 @@ no participant id); the moderators' payload only says which post changed.
 
 from typing import Any
 
+from django.utils import timezone
+
 from treffpunkt.events.models import Contribution
-from treffpunkt.events.text import render_post_text
+from treffpunkt.events.text import post_size, render_post_text
 
 
 def public_payload(contribution: Contribution, contributors: int) -> dict[str, Any]:
@@ -19,6 +21,9 @@ def public_payload(contribution: Contribution, contributors: int) -> dict[str, A
         "alt": contribution.photo_alt,
         "pinned": contribution.pinned,
         "created": contribution.created_at.isoformat(),
+        # In the site's time zone, as the server-rendered posts show it (not the browser's).
+        "time": timezone.localtime(contribution.created_at).strftime("%H:%M"),
+        "size": post_size(contribution.text),
         "edited": contribution.edited_at is not None,
         "source": contribution.source,
         "contributors": contributors,

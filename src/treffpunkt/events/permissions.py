@@ -22,12 +22,18 @@ def can_organize(user: Any, event: Event) -> bool:
     return bool(user.is_superuser or event.organizers.filter(pk=user.pk).exists())
 
 
+def moderates_every_wall(user: Any) -> bool:
+    """The moderator role means every wall (and every blog's comments): admins and members
+    with that role moderate all events, without being named on each."""
+    return _active_member(user) and bool(user.is_superuser or user.is_moderator)
+
+
 def can_moderate_wall(user: Any, event: Event) -> bool:
     """Admins, members with the moderator role (every wall), the event's organizers and the
     moderators the organizers chose for it."""
     if not _active_member(user):
         return False
-    if user.is_superuser or user.is_moderator:
+    if moderates_every_wall(user):
         return True
     return bool(
         event.organizers.filter(pk=user.pk).exists() or event.moderators.filter(pk=user.pk).exists()

@@ -1,10 +1,14 @@
 """Reads for events and walls, each one query (or a fixed few) however long the wall."""
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Value
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from treffpunkt.events.models import Contribution, Event, WallChange
+from treffpunkt.events.permissions import moderates_every_wall
 
 
 def upcoming_events(limit: int = 6) -> QuerySet[Event]:
@@ -12,6 +16,48 @@ def upcoming_events(limit: int = 6) -> QuerySet[Event]:
     return Event.objects.filter(
         visibility=Event.Visibility.PUBLIC, ends_at__gte=timezone.now()
     ).order_by("starts_at")[:limit]
+
+
+@dataclass
+class MemberEvents:
+    """A member's events, each annotated with ``organizes`` (may edit it), ``held_count``
+    and ``post_count``: running now, coming up (soonest first), past (latest first)."""
+
+    running: list[Event] = field(default_factory=list)
+    upcoming: list[Event] = field(default_factory=list)
+    past: list[Event] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.running or self.upcoming or self.past)
+
+
+def events_of_member(user: Any, now: Any = None) -> MemberEvents:
+    """The events a member organizes or moderates, unlisted ones too (admins and the
+    moderator role: every event); one query however many there are."""
+    now = now or timezone.now()
+    events = Event.objects.all()
+    if not moderates_every_wall(user):
+        mine = Q(organizers=user) | Q(moderators=user)
+        events = events.filter(pk__in=Event.objects.filter(mine).values("pk"))
+    organizes = Event.organizers.through.objects.filter(event_id=OuterRef("pk"), user_id=user.pk)
+    events = events.annotate(
+        organizes=Exists(organizes),
+        held_count=Count("contributions", filter=Q(contributions__state=Contribution.State.HELD)),
+        post_count=Count(
+            "contributions", filter=Q(contributions__state=Contribution.State.VISIBLE)
+        ),
+    ).order_by("starts_at", "pk")
+    grouped = MemberEvents()
+    for event in events:
+        event.organizes = event.organizes or user.is_superuser  # admins change every event
+        if event.ends_at < now:
+            grouped.past.append(event)
+        elif event.starts_at <= now:
+            grouped.running.append(event)
+        else:
+            grouped.upcoming.append(event)
+    grouped.past.reverse()
+    return grouped
 
 
 def event_by_hashtag(hashtag: str) -> Event | None:

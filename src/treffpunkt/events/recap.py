@@ -19,6 +19,8 @@ def _quote(contribution: Contribution) -> list[str]:
     time = formats.time_format(timezone.localtime(contribution.created_at), "TIME_FORMAT")
     text = escape_markdown(contribution.text)
     lines = [f"> {line}" if line else ">" for line in text.splitlines()]
+    # A paragraph of its own, so the name does not run on from the quoted words.
+    lines.append(">")
     lines.append(f"> — {escape_markdown(_one_line(contribution.public_name))}, {time}")
     if contribution.photo:
         alt = escape_markdown(_one_line(contribution.photo_alt))
@@ -28,7 +30,8 @@ def _quote(contribution: Contribution) -> list[str]:
 
 
 def recap_markdown(event: Event, contributions: list[Contribution]) -> str:
-    """A chronological story of the wall: numbers, highlights, then every post."""
+    """A chronological story of the wall: numbers, highlights (pinned posts), then the
+    other posts, each post once."""
     start = timezone.localtime(event.starts_at)
     people = len({c.participant_id for c in contributions})
     lines = [
@@ -46,7 +49,9 @@ def recap_markdown(event: Event, contributions: list[Contribution]) -> str:
         lines += ["## " + _("Highlights"), ""]
         for contribution in highlights:
             lines += _quote(contribution)
-    lines += ["## " + _("All posts"), ""]
-    for contribution in contributions:
+    timeline = [c for c in contributions if not c.pinned]
+    if timeline:
+        lines += ["## " + _("How it went"), ""]
+    for contribution in timeline:
         lines += _quote(contribution)
     return "\n".join(lines).rstrip() + "\n"

@@ -32,3 +32,18 @@ def _render_plain(chunk: str) -> str:
 def render_post_text(text: str) -> SafeString:
     """A wall post's text as safe HTML: links, hashtag links and line breaks."""
     return mark_safe(linkify(text, render_plain=_render_plain))  # noqa: S308 - escaped in linkify
+
+
+# Where a post's text starts to be set smaller on the wall, so every post fits whole.
+LONG_POST = 160
+VERY_LONG_POST = 320
+
+
+def post_size(text: str) -> str:
+    """The wall's size class for a post: "" (short), "long" or "very-long"."""
+    length = len(text)
+    if length > VERY_LONG_POST:
+        return "very-long"
+    if length > LONG_POST:
+        return "long"
+    return ""

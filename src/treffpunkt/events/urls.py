@@ -5,6 +5,7 @@ from treffpunkt.events import views
 app_name = "events"
 
 urlpatterns = [
+    path("events/", views.my_events, name="mine"),
     path("events/new/", views.create_event, name="create"),
     path("e/<str:hashtag>/", views.join, name="join"),
     path("e/<str:hashtag>/edit/", views.edit_event, name="edit"),

@@ -4,7 +4,9 @@ import segno
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.http import (
     Http404,
     HttpRequest,
@@ -15,6 +17,8 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,7 +33,12 @@ from treffpunkt.core.ratelimits import flooding
 from treffpunkt.events import actions, feeds, queries
 from treffpunkt.events.forms import ContributionForm, EditContributionForm, EventForm
 from treffpunkt.events.models import Contribution, Event
-from treffpunkt.events.permissions import can_moderate_wall, can_organize
+from treffpunkt.events.permissions import (
+    can_create_events,
+    can_moderate_wall,
+    can_organize,
+    moderates_every_wall,
+)
 from treffpunkt.events.recap import recap_markdown
 from treffpunkt.moderation.models import Decision
 from treffpunkt.moderation.submissions import Origin, Submission
@@ -47,6 +56,17 @@ def short_link_url(event: Event) -> str:
 
 
 # --- organizing -----------------------------------------------------------------------
+
+
+@login_required
+def my_events(request: HttpRequest) -> HttpResponse:
+    """The organizers' and moderators' home: their events, running, upcoming and past."""
+    context = {
+        "events": queries.events_of_member(request.user),
+        "every_wall": moderates_every_wall(request.user),
+        "can_create": can_create_events(request.user),
+    }
+    return render(request, "events/my_events.html", context)
 
 
 @role_required(Role.ORGANIZER)
@@ -82,8 +102,13 @@ def edit_event(request: HttpRequest, hashtag: str) -> HttpResponse:
 
 
 def short_link(request: HttpRequest, code: str) -> HttpResponse:
+    """The poster's short link: to the join page in the language the phone prefers (a
+    chosen language's cookie first, then the browser's Accept-Language)."""
     event = get_object_or_404(Event, short_code=code.lower())
-    return redirect("events:join", hashtag=event.hashtag)
+    with translation.override(translation.get_language_from_request(request)):
+        response = redirect("events:join", hashtag=event.hashtag)
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
 
 
 # --- guests ---------------------------------------------------------------------------
@@ -95,6 +120,7 @@ def join(request: HttpRequest, hashtag: str) -> HttpResponse:
     if event.hashtag != hashtag:
         return redirect("events:join", hashtag=event.hashtag)
     status = 200
+    kept: dict[str, str] | None = None
     if request.method == "POST":
         form = ContributionForm(request.POST, request.FILES, member=request.user.is_authenticated)
         if form.is_valid():
@@ -103,6 +129,7 @@ def join(request: HttpRequest, hashtag: str) -> HttpResponse:
                 return redirect(f"{reverse('events:join', args=[event.hashtag])}#your-posts")
         if form.errors and status == 200:
             status = 400
+        kept = _photo_for_next_try(request, form)
     else:
         current = current_participant(request)
         initial = {"author_name": current.display_name} if current else {}
@@ -111,6 +138,10 @@ def join(request: HttpRequest, hashtag: str) -> HttpResponse:
     context = {
         "event": event,
         "form": form,
+        "kept_photo": kept,
+        # Name and photo are tucked away, unless something there needs the guest's eye.
+        "more_open": bool(kept)
+        or any(name in form.errors for name in ("author_name", "photo", "photo_alt")),
         "own": queries.device_contributions(event, current.pk if current else None),
         "contributions": queries.wall_contributions(event, limit=50),
         "is_over": event.is_over(),
@@ -118,6 +149,28 @@ def join(request: HttpRequest, hashtag: str) -> HttpResponse:
         "can_moderate": can_moderate_wall(request.user, event),
     }
     return render(request, "events/join.html", context, status=status)
+
+
+def _photo_for_next_try(request: HttpRequest, form: ContributionForm) -> dict[str, str] | None:
+    """A refused form keeps its photo: the one just chosen (stored for the next try) or the
+    one kept from before. Its token and address for the form, or None."""
+    earlier = actions.kept_photo_name(request.POST.get("kept_photo", ""))
+    if request.POST.get("forget_photo"):
+        if earlier:
+            actions.forget_kept_photo(earlier)
+        return None
+    upload = request.FILES.get("photo")
+    if upload is not None and "photo" not in form.errors:
+        token = actions.keep_photo(upload)
+        if token is not None:
+            if earlier:
+                actions.forget_kept_photo(earlier)
+            earlier = actions.kept_photo_name(token)
+            return {"token": token, "url": default_storage.url(earlier)} if earlier else None
+    if earlier:
+        token = request.POST.get("kept_photo", "")
+        return {"token": token, "url": default_storage.url(earlier)}
+    return None
 
 
 def _take_contribution(request: HttpRequest, event: Event, form: ContributionForm) -> int:
@@ -134,12 +187,14 @@ def _take_contribution(request: HttpRequest, event: Event, form: ContributionFor
         )
         return 429
     data = form.cleaned_data
+    kept_name = data["kept_photo_name"]
+    photo = data["photo"] or (actions.open_kept_photo(kept_name) if kept_name else None)
     submission = Submission.from_form(
         request,
         data,
         text=data["text"],
         author_name=data.get("author_name", ""),
-        photo=data["photo"] or None,
+        photo=photo,
         photo_alt=data["photo_alt"],
         context_url=absolute_url(event.get_absolute_url()),
     )
@@ -148,6 +203,12 @@ def _take_contribution(request: HttpRequest, event: Event, form: ContributionFor
     except actions.Refused as refusal:
         form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
         return refusal.status
+    finally:
+        if kept_name and photo is not None:
+            photo.close()
+    for name in (kept_name, data["dropped_photo_name"]):
+        if name:
+            actions.forget_kept_photo(name)
     if contribution.state == Contribution.State.VISIBLE:
         messages.success(request, _("Thank you! Your post is on the wall now."))
     else:
@@ -195,9 +256,10 @@ def edit_contribution(request: HttpRequest, hashtag: str, pk: int) -> HttpRespon
     return render(request, "events/contribution_edit.html", context, status=status)
 
 
-@require_POST
 def delete_contribution(request: HttpRequest, hashtag: str, pk: int) -> HttpResponse:
+    """Asks first (a page of its own, so it works without JavaScript), deletes on POST."""
     contribution = _own_contribution(request, hashtag, pk)
+    join_url = f"{reverse('events:join', args=[contribution.event.hashtag])}#your-posts"
     if not contribution.can_be_changed_by_author():
         messages.error(
             request,
@@ -206,10 +268,13 @@ def delete_contribution(request: HttpRequest, hashtag: str, pk: int) -> HttpResp
                 "Please ask the moderators."
             ),
         )
-    else:
-        actions.delete_contribution(contribution)
-        messages.success(request, _("Your post is deleted."))
-    return redirect(f"{reverse('events:join', args=[contribution.event.hashtag])}#your-posts")
+        return redirect(join_url)
+    if request.method != "POST":
+        context = {"c": contribution, "event": contribution.event, "join_url": join_url}
+        return render(request, "events/contribution_delete.html", context)
+    actions.delete_contribution(contribution)
+    messages.success(request, _("Your post is deleted."))
+    return redirect(join_url)
 
 
 # --- the wall -------------------------------------------------------------------------
@@ -218,13 +283,16 @@ def delete_contribution(request: HttpRequest, hashtag: str, pk: int) -> HttpResp
 def wall(request: HttpRequest, hashtag: str) -> HttpResponse:
     event = _event_or_404(hashtag)
     theme = request.GET.get("theme", "dark")
+    short_path = reverse("short_link", args=[event.short_code])
     context = {
         "event": event,
         "contributions": queries.wall_contributions(event),
         "contributors": queries.contributor_count(event.pk),
         "after": queries.last_change_id(event),
         "short_link": short_link_url(event),
-        "short_link_display": short_link_url(event).split("://", 1)[1],
+        # Shown in two lines if need be: the host, then /j/<code>.
+        "short_link_host": short_link_url(event).split("://", 1)[1].removesuffix(short_path),
+        "short_link_path": short_path,
         "theme": "light" if theme == "light" else "dark",
         "live_strings": _live_strings(),
     }

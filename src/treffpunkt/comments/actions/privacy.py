@@ -17,6 +17,7 @@ from treffpunkt.core import changes
 from treffpunkt.core.links import absolute_url
 from treffpunkt.core.mail import queue_email
 from treffpunkt.core.models import Participant
+from treffpunkt.core.queries import site_settings
 from treffpunkt.moderation.models import Decision, ItemKind
 
 DATA_LINK_SALT = "treffpunkt.comments.own-data"
@@ -54,7 +55,11 @@ def send_own_data_link(email: str, language: str) -> bool:
         return False
     token = signing.dumps(email, salt=DATA_LINK_SALT, compress=True)
     with translation.override(language):
-        context = {"data_url": absolute_url(reverse("comments:own_data", args=[token]))}
+        context = {
+            "data_url": absolute_url(reverse("comments:own_data", args=[token])),
+            "site_name": site_settings().name,
+            "site_url": absolute_url("/"),
+        }
         subject = render_to_string("comments/email/own_data_subject.txt", context).strip()
         text = render_to_string("comments/email/own_data.txt", context)
     queue_email(subject=subject, body=text, to=[email])

@@ -1,7 +1,10 @@
+import re
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
+
+QUOTED = re.compile(r"“([^”]*)”")
 
 register = template.Library()
 
@@ -10,10 +13,7 @@ register = template.Library()
 def reason_text(reason: dict[str, Any]) -> str:
     """A stored filter reason in the reader's language."""
     try:
-        values = {
-            name: quoted(value) if isinstance(value, list) else value
-            for name, value in reason.get("values", {}).items()
-        }
+        values = {name: _requoted(value) for name, value in reason.get("values", {}).items()}
         return gettext(str(reason["message"])) % values
     except (KeyError, TypeError, ValueError, AttributeError):
         return str(reason)
@@ -21,9 +21,19 @@ def reason_text(reason: dict[str, Any]) -> str:
 
 def quoted(words: list[Any]) -> str:
     """Words in the quotation marks of the reader's language: „Casino“ in German."""
-    # Translators: quotation marks around one word that the spam filter names.
-    mark = gettext("“%(word)s”")
-    return ", ".join(mark % {"word": word} for word in words)
+    # Translators: quotation marks around a word the spam filter found; %(text)s is the word.
+    quote = pgettext("quoted word", "“%(text)s”")
+    return ", ".join(quote % {"text": word} for word in words)
+
+
+def _requoted(value: Any) -> Any:
+    """A list of words the filter names, quoted; or a text in which older reasons quoted
+    words (“spam”): those in the reader's quotation marks („spam“ in German)."""
+    if isinstance(value, list):
+        return quoted(value)
+    if not isinstance(value, str):
+        return value
+    return QUOTED.sub(lambda match: quoted([match.group(1)]), value)
 
 
 @register.filter

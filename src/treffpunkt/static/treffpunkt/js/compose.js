@@ -21,6 +21,21 @@
     update();
   });
 
+  // The photo's description is asked for only once there is a photo.
+  var photo = document.querySelector('input[type="file"][name="photo"]');
+  var description = document.querySelector("[data-needs-photo]");
+  var kept = document.querySelector('input[name="kept_photo"]');
+  var forget = document.querySelector('input[name="forget_photo"]');
+  if (photo && description) {
+    var syncDescription = function () {
+      var keptPhoto = Boolean(kept) && !(forget && forget.checked);
+      description.hidden = !(photo.files.length > 0 || keptPhoto);
+    };
+    photo.addEventListener("change", syncDescription);
+    if (forget) forget.addEventListener("change", syncDescription);
+    syncDescription();
+  }
+
   var name = document.querySelector('input[name="author_name"]');
   if (name && window.localStorage) {
     if (!name.value) name.value = window.localStorage.getItem("treffpunkt:name") || "";
