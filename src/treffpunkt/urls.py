@@ -15,6 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # The short link on posters and QR codes: language-neutral, redirects to the join page.
     path("j/<str:code>", short_link, name="short_link"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    # The fediverse: WebFinger, NodeInfo, actors, inboxes (no language prefix).
+    path("", include("treffpunkt.federation.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -30,7 +30,7 @@ from treffpunkt.blog.models import (
 )
 from treffpunkt.blog.permissions import can_edit_post, can_manage_blogs, can_write_in
 from treffpunkt.blog.rendering import reading_minutes, render_post_body, summarize
-from treffpunkt.core import changes
+from treffpunkt.core import changes, usernames
 from treffpunkt.core.images import reencode_image
 from treffpunkt.core.text import clean_text, without_control_characters
 
@@ -80,6 +80,7 @@ def validate_blog_slug(slug: str, blog: Blog | None = None) -> str:
         taken = taken.exclude(pk=blog.pk)
     if taken.exists():
         raise ValidationError(_("Another blog has this address already."), code="taken")
+    usernames.check_free(slug, kind="blog", object_id=blog.pk if blog is not None else None)
     return slug
 
 

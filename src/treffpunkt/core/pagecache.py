@@ -121,7 +121,11 @@ class PageCache:
         cookies = _header(scope, b"cookie")
         if cookies and any(name in cookies for name in self.private_cookies):
             return False
-        return not _header(scope, b"authorization")
+        # A fediverse server asks the same address for JSON (content negotiation): those
+        # answers are neither stored nor served from here, so a page is never the other.
+        if b"json" in _header(scope, b"accept").lower():
+            return False
+        return not _header(scope, b"authorization") and not _header(scope, b"signature")
 
     async def _fill(
         self, key: tuple[bytes, str, bytes], scope: dict[str, Any], receive: Any, send: Any

@@ -8,10 +8,16 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from treffpunkt.core import home_sections, live
+        from treffpunkt.core import home_sections, live, usernames
         from treffpunkt.events import feeds
         from treffpunkt.events.home import upcoming_events_section
+        from treffpunkt.events.models import Event
 
         home_sections.register("events", upcoming_events_section, order=10)
         # A stopping server ends the open wall streams at once (see core.live.shut_down).
         live.on_shutdown(feeds.end_all_streams)
+        # An event's hashtag is its fediverse username (its actor comes with issue 12).
+        usernames.register(
+            "event",
+            lambda name: Event.objects.filter(hashtag__iexact=name).values_list("pk", flat=True),
+        )

@@ -242,6 +242,36 @@ def submit_comment(
     return submit(submission, CommentThread(post, parent_id=parent_id, subscribe=subscribe))
 
 
+def revise_comment(comment: Comment, submission: Submission) -> Comment:
+    """The writer changed their comment (a fediverse ``Update``): the new text is cleaned
+    and checked again like a new comment; one the filter now holds or calls spam leaves the
+    public thread until a moderator looks at it."""
+    from treffpunkt.moderation.submissions import check_submission
+
+    body = clean_body(submission.text)
+    check = check_submission(submission.replace(text=body), ItemKind.COMMENT)
+    was_public = comment.status == Comment.Status.APPROVED
+    if check.verdict == Verdict.SPAM:
+        comment.status = Comment.Status.SPAM
+    elif check.verdict == Verdict.HOLD and was_public:
+        comment.status = Comment.Status.PENDING
+    comment.body = body
+    comment.edited_at = timezone.now()
+    comment.moderation_score = round(check.score, 3)
+    comment.moderation_reasons = check.reasons_json
+    with transaction.atomic():
+        comment.save(
+            update_fields=["body", "edited_at", "status", "moderation_score", "moderation_reasons"]
+        )
+        thread_changed(comment.post_id)
+        is_public = comment.status == Comment.Status.APPROVED
+        verb = "edited" if is_public == was_public else "removed"
+        changes.announce(
+            "comment", verb, comment.pk, public_pages=was_public or is_public, post=comment.post_id
+        )
+    return comment
+
+
 def reply_as_author(parent: Comment, *, user: object, body: str) -> Comment:
     """An author or moderator answers a comment from the queue: the reply shows at once,
     and a held comment they answer is approved with it (as WordPress does)."""

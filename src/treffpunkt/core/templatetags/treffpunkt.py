@@ -23,3 +23,11 @@ def translated_url(context: dict[str, Any], language: str) -> str:
     if request is None:
         return "/"
     return translate_url(request.get_full_path(), language)
+
+
+@register.simple_tag(takes_context=True)
+def page_parts(context: dict[str, Any], place: str, obj: Any = None) -> SafeString:
+    """What other apps show at this place of the page (core.page_parts)."""
+    from treffpunkt.core.page_parts import render_parts
+
+    return SafeString(render_parts(place, context.get("request"), obj))
