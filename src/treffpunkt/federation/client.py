@@ -38,8 +38,7 @@ from typing import Any, Protocol
 import httpx
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from ssrfguard import AddressTable, Policy, SSRFGuardError
-from ssrfguard._registry import Block, Reach
+from ssrfguard import AddressTable, Block, Policy, Reach, SSRFGuardError
 from ssrfguard.httpx import SafeTransport
 
 import treffpunkt
