@@ -353,18 +353,20 @@ def lookup(handle_or_url: str) -> RemoteActor:
     name, _at, host = value.lstrip("@").partition("@")
     if not name or not host:
         raise ValidationError(_("Please give an account as @name@server."))
-    scheme = "https"
-    try:
-        document = client.fetch_json(
-            f"{scheme}://{host}/.well-known/webfinger?resource=acct:{name}@{host}",
-            accept="application/jrd+json",
-        )
-    except client.FetchFailed:
-        document = client.fetch_json(
-            f"http://{host}/.well-known/webfinger?resource=acct:{name}@{host}",
-            accept="application/jrd+json",
-        )
-    for link in document.get("links", []) if isinstance(document, dict) else []:
+    document: dict[str, Any] = {}
+    # https first; plain http only where TREFFPUNKT_FEDERATION_ALLOW_PRIVATE allows it.
+    for scheme in ("https", "http"):
+        try:
+            document = client.fetch_json(
+                f"{scheme}://{host}/.well-known/webfinger?resource=acct:{name}@{host}",
+                accept="application/jrd+json",
+            )
+            break
+        except client.FetchError as error:
+            if scheme == "http":
+                raise FetchError(f"WebFinger of {value} failed: {error}") from None
+    links = document.get("links", [])
+    for link in links if isinstance(links, list) else []:
         if (
             isinstance(link, dict)
             and link.get("rel") == "self"

@@ -107,8 +107,6 @@ def pause_after(attempts: int) -> timedelta:
 
 def deliver(delivery_id: int) -> bool:
     """Send one delivery if it waits and is due; True once the server took it."""
-    from treffpunkt.federation import client
-
     now = timezone.now()
     claimed = Delivery.objects.filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
@@ -129,7 +127,7 @@ def deliver(delivery_id: int) -> bool:
         return False
     try:
         _post(delivery, server)
-    except client.DeliveryFailed as error:
+    except DeliveryFailed as error:
         _failed(delivery, server, error)
         return False
     Delivery.objects.filter(pk=delivery.pk).update(
@@ -151,30 +149,40 @@ def _scheme_for(server: Server) -> str:
     return Server.Scheme.CAVAGE
 
 
+class DeliveryFailed(Exception):
+    """A delivery the server did not take; ``status`` is its HTTP answer (None: none)."""
+
+    def __init__(self, message: str, status: int | None = None, *, permanent: bool = False):
+        super().__init__(message)
+        self.status = status
+        self.permanent = permanent
+
+
 def _post(delivery: Delivery, server: Server) -> None:
     """Sign (now) and send; on 401/400 with one scheme, try the other once and remember
     the one that worked. Never switch on 5xx or timeouts."""
     from treffpunkt.federation import client
-    from treffpunkt.federation.actors import ed25519_key_id, key_id
+    from treffpunkt.federation.remote import signer_of
 
     actor = delivery.activity.actor
     scheme = _scheme_for(server)
 
     def attempt(use: str) -> None:
-        client.post_activity(
-            delivery.inbox,
-            delivery.activity.payload,
-            key_id=key_id(actor) if use == Server.Scheme.CAVAGE else ed25519_key_id(actor),
-            private_key_pem=(
-                actor.private_key_pem if use == Server.Scheme.CAVAGE else actor.ed25519_private_pem
-            ),
-            scheme=use,
-        )
+        try:
+            response = client.post_activity(
+                delivery.inbox, delivery.activity.payload, signer=signer_of(actor, use)
+            )
+        except client.FetchError as error:
+            raise DeliveryFailed(str(error), permanent=not error.temporary) from None
+        if not 200 <= response.status_code < 300:
+            raise DeliveryFailed(
+                f"{delivery.inbox} answered {response.status_code}", response.status_code
+            )
 
     try:
         attempt(scheme)
-    except client.DeliveryFailed as error:
-        if getattr(error, "status", None) not in (400, 401):
+    except DeliveryFailed as error:
+        if error.status not in (400, 401):
             raise
         other = Server.Scheme.RFC9421 if scheme == Server.Scheme.CAVAGE else Server.Scheme.CAVAGE
         attempt(other)
@@ -197,7 +205,13 @@ def _failed(delivery: Delivery, server: Server, error: Exception) -> None:
         )
         _finish(delivery, Delivery.Status.FAILED, message)
         return
-    permanent = getattr(error, "status", None) in (400, 403, 404, 410, 422)
+    permanent = getattr(error, "permanent", False) or getattr(error, "status", None) in (
+        400,
+        403,
+        404,
+        410,
+        422,
+    )
     if permanent or now - delivery.created_at >= GIVE_UP_AFTER:
         Delivery.objects.filter(pk=delivery.pk).update(
             status=Delivery.Status.FAILED, attempts=attempts, last_error=message,

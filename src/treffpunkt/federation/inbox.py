@@ -161,41 +161,30 @@ def _is_gone_actor_delete(kind: str, activity: dict[str, Any], actor_url: str) -
 def _verify(request: HttpRequest, body: bytes, actor_url: str) -> Answer | None:
     """None when the request carries a good signature by a key of ``actor_url``."""
     from treffpunkt.federation import httpsig
+    from treffpunkt.federation.remote import public_key
 
     url = settings.BASE_URL + request.get_full_path()
-    headers = dict(request.headers.items())
-    for refresh in (False, True):
-        owners: list[str] = []
+    owners: dict[str, str] = {}
 
-        def resolve(key_id: str, refresh: bool = refresh, owners: list[str] = owners) -> Any:
-            actor, key = key_for(key_id, refresh=refresh)
-            owners.append(actor.url)
-            return key
+    def resolve(key_id: str, refresh: bool) -> Any:
+        actor, stored = key_for(key_id, refresh=refresh)
+        owners[key_id] = actor.url
+        return public_key(stored)
 
-        try:
-            httpsig.verify_request(
-                method=request.method or "POST",
-                url=url,
-                headers=headers,
-                body=body,
-                resolve_key=resolve,
-            )
-        except FetchError as error:
-            if error.temporary:
-                return Answer(503, "the signing key cannot be fetched right now")
-            if error.gone:
-                return Answer(401, "the signing key is gone")
-            if refresh:
-                return Answer(401, f"the signing key is unknown: {error}")
-            continue
-        except httpsig.SignatureError as error:
-            if refresh or not owners:
-                return Answer(401, f"bad signature: {error}")
-            continue  # the key may have been rotated: fetched once more
-        if not owners or owners[-1] != actor_url:
-            return Answer(401, "the signature is by another actor than the activity's")
-        return None
-    return Answer(401, "bad signature")
+    try:
+        key_id = httpsig.verify_request(
+            request.method or "POST", url, dict(request.headers.items()), body,
+            resolve_key=resolve,
+        )  # fmt: skip
+    except FetchError as error:
+        if error.temporary:
+            return Answer(503, "the signing key cannot be fetched right now")
+        return Answer(401, f"the signing key cannot be had: {error}")
+    except httpsig.SignatureError as error:
+        return Answer(401, f"bad signature: {error.reason}")
+    if owners.get(key_id) != actor_url:
+        return Answer(401, "the signature is by another actor than the activity's")
+    return None
 
 
 def _enqueue(item_id: int) -> None:

@@ -125,24 +125,29 @@ def is_blocked_host(host: str) -> bool:
 def fetch_json(url: str) -> dict[str, Any]:
     """GET an ActivityPub document, signed by our instance actor. Raises FetchError."""
     from treffpunkt.federation import client
-    from treffpunkt.federation.actors import instance_actor, key_id
+    from treffpunkt.federation.actors import instance_actor
 
     if not url or is_blocked_host(host_of(url)):
         raise FetchError(f"not fetched: {url!r} is blocked or empty")
-    signer = instance_actor()
     try:
-        document = client.fetch_json(
-            url, key_id=key_id(signer), private_key_pem=signer.private_key_pem
-        )
+        document = client.fetch_json(url, signer=signer_of(instance_actor()))
     except client.Gone as error:
         raise FetchError(str(error), gone=True) from None
-    except client.FetchRefused as error:
-        raise FetchError(str(error), temporary=False) from None
-    except client.FetchFailed as error:
-        raise FetchError(str(error), temporary=True) from None
-    if not isinstance(document, dict):
-        raise FetchError(f"{url} is no JSON object")
+    except client.FetchError as error:
+        raise FetchError(str(error), temporary=error.temporary) from None
     return document
+
+
+def signer_of(actor: Any, scheme: str = "cavage") -> Any:
+    """How one of our actors signs: its RSA key for draft-cavage, Ed25519 for RFC 9421."""
+    from treffpunkt.federation import httpsig, keys
+    from treffpunkt.federation.actors import ed25519_key_id, key_id
+
+    if scheme == "rfc9421":
+        return httpsig.Signer(
+            ed25519_key_id(actor), keys.load_private_key(actor.ed25519_private_pem), "rfc9421"
+        )
+    return httpsig.Signer(key_id(actor), keys.load_private_key(actor.private_key_pem), "cavage")
 
 
 def remote_actor(url: str, *, refresh: bool = False) -> RemoteActor:

@@ -86,15 +86,15 @@ def _is_signed_fetch(request: HttpRequest) -> bool:
     if "Signature" not in request.headers and "Signature-Input" not in request.headers:
         return False
     from treffpunkt.federation import httpsig
-    from treffpunkt.federation.remote import FetchError, key_for
+    from treffpunkt.federation.remote import FetchError, key_for, public_key
 
     try:
         httpsig.verify_request(
-            method="GET",
-            url=settings.BASE_URL + request.get_full_path(),
-            headers=dict(request.headers.items()),
-            body=b"",
-            resolve_key=lambda key_id: key_for(key_id)[1],
+            "GET",
+            settings.BASE_URL + request.get_full_path(),
+            dict(request.headers.items()),
+            None,
+            resolve_key=lambda key_id, refresh: public_key(key_for(key_id, refresh=refresh)[1]),
         )
     except (httpsig.SignatureError, FetchError):
         return False
