@@ -140,7 +140,7 @@ def _handler(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             path = self.path.split("?")[0]
             if path.startswith("/users/") and path.count("/") == 2:
                 name = path.split("/")[2]
@@ -155,7 +155,7 @@ def _handler(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
                 return
             self._json(404, {"error": "not found"})
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             fake.received.append(Received(self.path, dict(self.headers.items()), body))
