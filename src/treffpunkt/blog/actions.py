@@ -282,6 +282,7 @@ def save_post(
     tags: str | list[str] = "",
     comments_open: bool = True,
     language: str | None = None,
+    content_warning: str = "",
 ) -> Post:
     """Create a post (``blog`` given) or edit one (``post`` given).
 
@@ -331,6 +332,7 @@ def save_post(
     post.summary = summarize(post.excerpt, post.body_html)
     post.reading_minutes = reading_minutes(body)
     post.comments_open = comments_open
+    post.content_warning = " ".join(clean_text(content_warning or "").split())[:200]
     if language:
         post.language = language
     post.updated_at = timezone.now()

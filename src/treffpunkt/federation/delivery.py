@@ -102,7 +102,7 @@ def _enqueue(delivery_id: int, run_after: datetime | None = None) -> None:
 
 
 def pause_after(attempts: int) -> timedelta:
-    return min(timedelta(minutes=2 ** max(0, attempts - 1)), LONGEST_PAUSE)
+    return min(timedelta(minutes=2 ** min(max(0, attempts - 1), 20)), LONGEST_PAUSE)
 
 
 def deliver(delivery_id: int) -> bool:
