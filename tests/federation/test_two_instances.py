@@ -166,7 +166,8 @@ def test_two_instances_follow_publish_reply_delete_and_unfollow(tmp_path):
         wait_for(
             lambda: (
                 b.rows(
-                    "SELECT status FROM federation_inboxitem WHERE kind = 'Create' AND object_key = ?",
+                    "SELECT status FROM federation_inboxitem"
+                    " WHERE kind = 'Create' AND object_key = ?",
                     post_url,
                 )
                 == [("done",)]
