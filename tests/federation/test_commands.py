@@ -42,8 +42,11 @@ def test_the_command_line(tmp_path):
 def test_a_blocked_domain_loses_its_followers_and_subdomains_are_blocked(blog):
     from treffpunkt.federation.actors import actor_for_blog
 
-    remote = RemoteActor.objects.create(url="https://social.bad.example/users/x",
-                                        host="social.bad.example", inbox="https://social.bad.example/i")  # fmt: skip
+    remote = RemoteActor.objects.create(
+        url="https://social.bad.example/users/x",
+        host="social.bad.example",
+        inbox="https://social.bad.example/i",
+    )
     Follower.objects.create(actor=actor_for_blog(blog), remote=remote)
     block_domain("bad.example")
     assert Follower.objects.count() == 0
