@@ -529,3 +529,28 @@ def test_errors_of_resolve_key_pass_through(rsa_key):
     for scheme in httpsig.SCHEMES:
         with pytest.raises(NotNow):
             verify(sign(rsa_key, scheme), rsa_key, resolve=unavailable)
+
+
+@pytest.mark.parametrize("created", ["-62135596800", "253402300000", "99999999999999999999", "0"])
+def test_absurd_times_are_refused_not_crashed_on(ed_key, created):
+    # (too long for a structured-field integer, or negative for cavage: malformed)
+    headers = sign(ed_key, "rfc9421")
+    headers["Signature-Input"] = headers["Signature-Input"].replace(
+        f"created={T0}", f"created={created}"
+    )
+    with pytest.raises(httpsig.SignatureError, match=r"expired|future|malformed"):
+        verify(headers, ed_key)
+    covered = ["(request-target)", "(created)", "(expires)", "host", "digest"]
+    headers = cavage(ed_key, covered, created=created, expires=created)
+    with pytest.raises(httpsig.SignatureError, match=r"expired|future|malformed"):
+        verify(headers, ed_key)
+
+
+@pytest.mark.parametrize(
+    "date", ["Mon, 01 Jan 0001 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 -2359", "gestern"]
+)
+def test_absurd_dates_are_refused(rsa_key, date):
+    headers = sign(rsa_key, "cavage")
+    headers["Date"] = date
+    with pytest.raises(httpsig.SignatureError):
+        verify(headers, rsa_key)

@@ -39,6 +39,7 @@ import datetime as dt
 import email.utils
 import hashlib
 import hmac
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -139,24 +140,28 @@ def _to_datetime(now: dt.datetime | float | None) -> dt.datetime:
     return now if now.tzinfo else now.replace(tzinfo=dt.UTC)
 
 
-def _check_time(
-    created: dt.datetime, expires: dt.datetime | None, now: dt.datetime, what: str
-) -> None:
+def _check_time(created: float, expires: float | None, now: dt.datetime, what: str) -> None:
     """Issue 11's window: 5 minutes after creation (or the explicit expiry, at most 12
-    hours after creation), with one hour of skew either way."""
-    if created - CLOCK_SKEW > now:
+    hours after creation), with one hour of skew either way. Times in seconds since the
+    epoch, so that no value, however absurd, overflows a date."""
+    moment = now.timestamp()
+    skew = CLOCK_SKEW.total_seconds()
+    if created - skew > moment:
         raise SignatureError(f"the signature's {what} is in the future")
-    end = created + VALIDITY if expires is None else min(expires, created + MAX_VALIDITY)
-    if now > end + CLOCK_SKEW:
+    longest = created + MAX_VALIDITY.total_seconds()
+    end = created + VALIDITY.total_seconds() if expires is None else min(expires, longest)
+    if moment > end + skew:
         raise SignatureError(f"the signature has expired (its {what} is too old)")
 
 
-def _timestamp(value: Any, name: str) -> dt.datetime:
+def _timestamp(value: Any, name: str) -> float:
     try:
         number = float(value)
-        return dt.datetime.fromtimestamp(number, dt.UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
+    except (TypeError, ValueError, OverflowError):
         raise SignatureError(f"the signature's {name} is not a time") from None
+    if not math.isfinite(number):
+        raise SignatureError(f"the signature's {name} is not a time")
+    return number
 
 
 def _verify_with(key: PublicKey, algorithm: str, signature: bytes, message: bytes) -> bool:
@@ -338,11 +343,12 @@ def _verify_cavage(
         if not date:
             raise SignatureError("the signed Date header is missing")
         try:
-            created = email.utils.parsedate_to_datetime(date)
-        except (TypeError, ValueError, IndexError):
+            parsed = email.utils.parsedate_to_datetime(date)
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=dt.UTC)
+            created = parsed.timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
             raise SignatureError("the Date header is not a date") from None
-        if created.tzinfo is None:
-            created = created.replace(tzinfo=dt.UTC)
     else:
         raise SignatureError("the signature covers neither date nor (created)")
     expires = None
