@@ -312,3 +312,10 @@ def test_an_answer_beyond_a_megabyte_to_a_delivery_is_refused(httpserver, allow_
     )
     with pytest.raises(client.TooLarge):
         client.post_activity(url_of(httpserver, "/inbox"), {"type": "Like"}, signer=signer)
+
+
+def test_a_refused_address_is_logged(no_private, caplog):
+    with caplog.at_level("WARNING", logger="treffpunkt.federation.client"):
+        with pytest.raises(client.Refused):
+            client.fetch_json("https://169.254.169.254/latest/meta-data/")
+    assert "refused to connect to https://169.254.169.254/latest/meta-data/" in caplog.text
