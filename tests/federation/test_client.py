@@ -315,7 +315,9 @@ def test_an_answer_beyond_a_megabyte_to_a_delivery_is_refused(httpserver, allow_
 
 
 def test_a_refused_address_is_logged(no_private, caplog):
-    with caplog.at_level("WARNING", logger="treffpunkt.federation.client"):
-        with pytest.raises(client.Refused):
-            client.fetch_json("https://169.254.169.254/latest/meta-data/")
+    with (
+        caplog.at_level("WARNING", logger="treffpunkt.federation.client"),
+        pytest.raises(client.Refused),
+    ):
+        client.fetch_json("https://169.254.169.254/latest/meta-data/")
     assert "refused to connect to https://169.254.169.254/latest/meta-data/" in caplog.text
