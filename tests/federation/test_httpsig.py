@@ -612,3 +612,14 @@ def test_the_draft_cavage_c3_test_vector_verifies():
         httpsig.verify_request(
             "POST", url, headers, body, resolve_key=lambda key_id, refresh: public, now=when
         )
+
+
+@pytest.mark.parametrize("scheme", httpsig.SCHEMES)
+def test_resolve_key_may_answer_with_the_stored_text_of_a_key(scheme, rsa_key, ed_key):
+    key = rsa_key if scheme == "cavage" else ed_key
+    stored = keys.stored_form(key.public_key())
+    assert stored.startswith("-----BEGIN PUBLIC KEY" if scheme == "cavage" else "z6Mk")
+    headers = sign(key, scheme)
+    assert verify(headers, key, resolve=lambda key_id, refresh: stored) == KEY_ID
+    with pytest.raises(httpsig.SignatureError, match="cannot be read"):
+        verify(headers, key, resolve=lambda key_id, refresh: "zNotAKey")

@@ -59,7 +59,13 @@ from http_message_signatures import (
 )
 from http_message_signatures.exceptions import HTTPMessageSignaturesException
 
-from treffpunkt.federation.keys import PrivateKey, PublicKey, same_public_key
+from treffpunkt.federation.keys import (
+    KeyFormatError,
+    PrivateKey,
+    PublicKey,
+    load_stored_public_key,
+    same_public_key,
+)
 
 Scheme = Literal["cavage", "rfc9421"]
 SCHEMES: tuple[Scheme, ...] = ("cavage", "rfc9421")
@@ -96,7 +102,8 @@ class Signer:
     scheme: Scheme = "cavage"
 
 
-ResolveKey = Callable[[str, bool], "PublicKey | None"]
+# resolve_key(key_id, refresh) -> a public key, its stored text (PEM or multibase), or None
+ResolveKey = Callable[[str, bool], "PublicKey | str | None"]
 
 
 # --- shared helpers ------------------------------------------------------------------
@@ -196,9 +203,14 @@ def _verify_with(key: PublicKey, algorithm: str, signature: bytes, message: byte
 
 
 def _resolve(resolve_key: ResolveKey, key_id: str, refresh: bool) -> PublicKey:
-    key = resolve_key(key_id, refresh)
+    key: Any = resolve_key(key_id, refresh)
     if key is None:
         raise SignatureError(f"the key {key_id} is unknown")
+    if isinstance(key, str):
+        try:
+            key = load_stored_public_key(key)
+        except KeyFormatError as error:
+            raise SignatureError(f"the key {key_id} cannot be read: {error}") from None
     if not isinstance(key, rsa.RSAPublicKey | ed25519.Ed25519PublicKey):
         raise SignatureError(f"the key {key_id} is of a type we do not verify")
     return key
@@ -600,10 +612,11 @@ def verify_request(
     draft-cavage).
 
     ``resolve_key(key_id, refresh)`` returns the public key for ``key_id`` (``keys.
-    actor_public_keys`` reads them from an actor document) or ``None`` when there is
-    none; with ``refresh=True`` it must fetch the actor again. It is called only after
-    the shape, the time and the digest passed, and with ``refresh=True`` at most once,
-    when the signature does not verify with the known key. Whatever it raises (a fetch
+    actor_public_keys`` reads them from an actor document; its stored text, PEM or
+    ``publicKeyMultibase``, will do as well) or ``None`` when there is none; with
+    ``refresh=True`` it must fetch the actor again. It is called only after the shape, the
+    time and the digest passed, and with ``refresh=True`` at most once, when the signature
+    does not verify with the known key. Whatever it raises (a fetch
     that failed for now, say) passes through unchanged, so the caller can answer 503.
 
     Raises ``SignatureError(reason)`` for anything else. The caller must still check that

@@ -118,6 +118,24 @@ def load_public_key(pem: str | bytes) -> PublicKey:
     raise KeyFormatError(f"unsupported public key type {type(key).__name__}")
 
 
+def load_stored_public_key(value: str) -> PublicKey:
+    """A public key kept as text: a PEM block, or a ``publicKeyMultibase`` value (``z…``),
+    the two forms ``actor_public_keys`` reads. Raises ``KeyFormatError``."""
+    if not isinstance(value, str):
+        raise KeyFormatError("a stored public key is text")
+    if value.lstrip().startswith("-----BEGIN"):
+        return load_public_key(value)
+    return decode_multikey(value.strip())
+
+
+def stored_form(key: PublicKey) -> str:
+    """The text to keep for a public key: Multikey for Ed25519, PEM for RSA (the inverse
+    of ``load_stored_public_key``)."""
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return encode_multikey(key)
+    return public_key_to_pem(key)
+
+
 def same_public_key(a: PublicKey | None, b: PublicKey | None) -> bool:
     """Whether two public keys are the same key (for "did a refetch bring a new key?")."""
     if a is None or b is None:
