@@ -623,3 +623,13 @@ def test_resolve_key_may_answer_with_the_stored_text_of_a_key(scheme, rsa_key, e
     assert verify(headers, key, resolve=lambda key_id, refresh: stored) == KEY_ID
     with pytest.raises(httpsig.SignatureError, match="cannot be read"):
         verify(headers, key, resolve=lambda key_id, refresh: "zNotAKey")
+
+
+@pytest.mark.parametrize("scheme", httpsig.SCHEMES)
+def test_a_malformed_url_is_a_signature_error(scheme, rsa_key):
+    headers = sign(rsa_key, scheme)
+    resolve = Keys(rsa_key)
+    for url in ("https://treffpunkt.example:port/inbox", "/inbox"):
+        with pytest.raises(httpsig.SignatureError, match="malformed"):
+            verify(headers, rsa_key, url=url, resolve=resolve)
+    assert resolve.calls == []

@@ -375,8 +375,9 @@ def _verify_cavage(
             raise SignatureError("the signed Digest header is missing")
         _check_digest(headers["digest"], body)
 
+    authority, targets = _authority(url), _request_targets(method, url)
     candidates = []
-    for target in _request_targets(method, url):
+    for target in targets:
         lines = []
         for name in covered:
             if name == "(request-target)":
@@ -384,7 +385,7 @@ def _verify_cavage(
             elif name in ("(created)", "(expires)"):
                 value = params[name[1:-1]]
             elif name == "host":
-                value = _authority(url)
+                value = authority
             elif name in headers:
                 value = headers[name].strip()
             else:
@@ -622,6 +623,12 @@ def verify_request(
     Raises ``SignatureError(reason)`` for anything else. The caller must still check that
     the key belongs to the actor of the activity.
     """
+    try:
+        if not urlsplit(url).hostname:
+            raise ValueError(url)
+        _authority(url)
+    except ValueError:
+        raise SignatureError(f"the request URL {url!r} is malformed") from None
     lower = _lower_headers(headers)
     moment = _to_datetime(now)
     data = body or b""
