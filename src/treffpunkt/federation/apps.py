@@ -19,3 +19,5 @@ class FederationConfig(AppConfig):
         schedule.every(30, "federation-inbox", inbox.queue_waiting_items)
         page_parts.register("blog_aside", "fediverse-follow", pages.follow_box)
         page_parts.register("post_footer", "fediverse-reactions", pages.reaction_counts)
+        page_parts.register("author_dashboard", "fediverse", pages.author_dashboard)
+        page_parts.register("filter_page", "fediverse", pages.filter_page)
