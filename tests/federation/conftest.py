@@ -62,3 +62,13 @@ def make_post(blog, author):
 @pytest.fixture
 def post(make_post):
     return make_post()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_block_list():
+    """Each process keeps the blocked servers for a few seconds; tests start afresh."""
+    from treffpunkt.federation.remote import forget_blocked_hosts
+
+    forget_blocked_hosts()
+    yield
+    forget_blocked_hosts()

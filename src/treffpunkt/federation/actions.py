@@ -36,6 +36,7 @@ from treffpunkt.federation.permissions import can_block_servers, can_manage_foll
 from treffpunkt.federation.remote import (
     FetchError,
     as_id,
+    forget_blocked_hosts,
     host_of,
     remote_actor,
     server_for,
@@ -216,6 +217,7 @@ def block_domain(domain: str, *, reason: str = "", user: Any = None) -> Server:
             status=Delivery.Status.SKIPPED, last_error="the server is blocked"
         )
         changes.announce("server", "blocked", server.pk, public_pages=True)
+    forget_blocked_hosts()
     server.refresh_from_db()
     return server
 
@@ -224,6 +226,7 @@ def unblock_domain(domain: str, *, user: Any = None) -> None:
     if user is not None and not can_block_servers(user):
         raise PermissionDenied
     Server.objects.filter(host=clean_domain(domain)).update(blocked_at=None, block_reason="")
+    forget_blocked_hosts()
 
 
 def import_blocks(text: str, *, user: Any = None) -> list[str]:

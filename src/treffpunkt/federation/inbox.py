@@ -92,8 +92,6 @@ def receive(request: HttpRequest, actor: LocalActor | None = None) -> Answer:
             # Mastodon sends a deleted account's Delete unsigned-able: its key is gone too.
             return Answer(202, "")
         return verified
-    if activity_id and InboxItem.objects.filter(activity_id=activity_id[:500]).exists():
-        return Answer(202, "")
     try:
         with transaction.atomic():
             item = InboxItem.objects.create(
