@@ -16,27 +16,7 @@ from treffpunkt.federation.models import (
     Report,
 )
 
-from . import fake_remote
 from .conftest import BASE
-
-
-@pytest.fixture
-def remote(fed_settings):
-    fed_settings.FEDERATION_ALLOW_PRIVATE = ["127.0.0.0/8"]
-    fake = fake_remote.start()
-    yield fake
-    fake.server.shutdown()
-
-
-@pytest.fixture
-def send(client, remote, django_capture_on_commit_callbacks):
-    """POST a signed activity to the shared inbox; the worker's task runs on commit."""
-
-    def post(activity, path="/ap/inbox", **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return remote.signed_post(client, path, activity, base=BASE, **kwargs)
-
-    return post
 
 
 def follow(remote, blog, number=1, name="alice"):
@@ -337,3 +317,41 @@ def test_a_flag_becomes_a_report(send, remote, blog, post):
     report = Report.objects.get()
     assert report.post == post
     assert report.text == "Das ist Spam"
+
+
+def test_a_deleted_account_loses_its_comments_also_unsigned_once_it_answers_410(
+    client, send, remote, blog, post, django_capture_on_commit_callbacks
+):
+    note = remote.note(1, in_reply_to=f"{BASE}/ap/posts/{post.pk}", content="<p>Hallo</p>")
+    send(remote.create(note))
+    assert Comment.objects.count() == 1
+    delete = {"id": f"{remote.actor_url()}#delete", "type": "Delete",
+              "actor": remote.actor_url(), "object": remote.actor_url()}  # fmt: skip
+    body = json.dumps(delete)
+    # Still there: an unsigned Delete is taken (202) but changes nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post("/ap/inbox", data=body, content_type="application/activity+json")
+    assert answer.status_code == 202
+    assert Comment.objects.count() == 1
+    # Gone (410): now it counts.
+    from treffpunkt.federation.models import RemoteActor
+
+    remote.users["alice"] = None
+    original = remote.server.RequestHandlerClass.do_GET
+
+    def gone(handler):
+        handler.send_response(410)
+        handler.send_header("Content-Type", "application/activity+json")
+        handler.send_header("Content-Length", "2")
+        handler.end_headers()
+        handler.wfile.write(b"{}")
+
+    remote.server.RequestHandlerClass.do_GET = gone
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post("/ap/inbox", data=json.dumps(dict(delete, id=delete["id"] + "2")),
+                        content_type="application/activity+json")  # fmt: skip
+    finally:
+        remote.server.RequestHandlerClass.do_GET = original
+    assert Comment.objects.count() == 0
+    assert RemoteActor.objects.get(url=remote.actor_url()).gone_at is not None

@@ -21,7 +21,7 @@ from treffpunkt.comments.models import Comment
 from treffpunkt.core.links import absolute_url
 from treffpunkt.federation import actions
 from treffpunkt.federation.actors import PUBLIC, actor_from_url, domain
-from treffpunkt.federation.inbox import Ignore, NotYet
+from treffpunkt.federation.inbox import UNVERIFIED, Ignore, NotYet
 from treffpunkt.federation.models import (
     DeletedObject,
     Follower,
@@ -340,6 +340,14 @@ def on_update(activity: dict[str, Any], actor_url: str) -> str:
 def on_delete(activity: dict[str, Any], actor_url: str) -> str:
     object_id = as_id(activity.get("object"))
     if object_id == actor_url:
+        if activity.get(UNVERIFIED):
+            try:
+                fetch_json(actor_url)
+            except FetchError as error:
+                if not error.gone:
+                    raise Ignore("unsigned, and the account is not gone") from None
+            else:
+                raise Ignore("unsigned, and the account is still there")
         return actions.remote_actor_deleted(actor_url)
     DeletedObject.objects.get_or_create(object_id=object_id[:500])
     known = (

@@ -43,6 +43,8 @@ MAX_DEPTH = 20
 CLAIM = timedelta(minutes=5)
 # A reply whose parent is not here yet (or still held) is tried again for this long.
 KEEP_WAITING = timedelta(days=2)
+# Marks a stored activity whose signature could not be checked (see ``receive``).
+UNVERIFIED = "_treffpunkt_unverified"
 # Activities whose object must come from the actor's own server.
 OWN_OBJECT_TYPES = {"Create", "Update"}
 
@@ -88,10 +90,11 @@ def receive(request: HttpRequest, actor: LocalActor | None = None) -> Answer:
 
     verified = _verify(request, body, actor_url)
     if verified is not None:
-        if verified.status == 401 and _is_gone_actor_delete(kind, activity, actor_url):
-            # Mastodon sends a deleted account's Delete unsigned-able: its key is gone too.
-            return Answer(202, "")
-        return verified
+        if verified.status != 401 or not _is_gone_actor_delete(kind, activity, actor_url):
+            return verified
+        # A deleted account's Delete often cannot be verified: its key is gone with it. It
+        # is taken quietly and acted on only once the worker saw the actor answer 410.
+        activity[UNVERIFIED] = True
     try:
         with transaction.atomic():
             item = InboxItem.objects.create(
