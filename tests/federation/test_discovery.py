@@ -107,6 +107,10 @@ def test_the_blog_actor_has_what_mastodon_reads(client, blog):
     assert document["discoverable"] is True and document["indexable"] is True
     assert document["published"]
     assert document["webfinger"] == "werkstatt@treffpunkt.example.org"
+    assert document["icon"]["url"].endswith(".png")
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("treffpunkt/img/icon-512.png")
 
 
 def test_keys_are_made_once_and_kept(blog):

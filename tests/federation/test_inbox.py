@@ -355,3 +355,20 @@ def test_a_deleted_account_loses_its_comments_also_unsigned_once_it_answers_410(
         remote.server.RequestHandlerClass.do_GET = original
     assert Comment.objects.count() == 0
     assert RemoteActor.objects.get(url=remote.actor_url()).gone_at is not None
+
+
+def test_a_quote_request_is_accepted_with_a_dereferenceable_authorization(
+    send, remote, blog, post, client
+):
+    quote = f"{remote.actor_url()}/statuses/77"
+    request = {"id": f"{remote.actor_url()}#quote-requests/1", "type": "QuoteRequest",
+               "actor": remote.actor_url(), "object": f"{BASE}/ap/posts/{post.pk}",
+               "instrument": quote}  # fmt: skip
+    assert send(request).status_code == 202
+    accept = remote.activities("Accept")[0]
+    assert accept["object"]["type"] == "QuoteRequest"
+    stamp = json.loads(client.get(accept["result"].removeprefix(BASE),
+                                  HTTP_ACCEPT="application/activity+json").content)  # fmt: skip
+    assert stamp["type"] == "QuoteAuthorization"
+    assert stamp["interactingObject"] == quote
+    assert stamp["interactionTarget"] == f"{BASE}/ap/posts/{post.pk}"

@@ -372,6 +372,22 @@ def on_flag(activity: dict[str, Any], actor_url: str) -> str:
     return f"report {report.pk}"
 
 
+def on_quote_request(activity: dict[str, Any], actor_url: str) -> str:
+    """Someone quotes one of our posts (FEP-044f): every post may be quoted (its
+    ``interactionPolicy`` says so), so the request is accepted with an authorization."""
+    post = _local_post(as_id(activity.get("object")))
+    if post is None:
+        raise Ignore("not one of our posts")
+    quote_id = as_id(activity.get("instrument"))
+    if not quote_id or not same_host(quote_id, actor_url):
+        raise Ignore("the quoting post is missing or elsewhere")
+    remote = remote_actor(actor_url)
+    authorization = actions.authorize_quote(
+        post, remote, quote_id=quote_id, request_id=as_id(activity.get("id"))
+    )
+    return f"quote {authorization.pk} authorized"
+
+
 HANDLERS = {
     "Follow": on_follow,
     "Undo": on_undo,
@@ -384,4 +400,5 @@ HANDLERS = {
     "Update": on_update,
     "Delete": on_delete,
     "Flag": on_flag,
+    "QuoteRequest": on_quote_request,
 }

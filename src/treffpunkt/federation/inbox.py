@@ -140,9 +140,17 @@ def _object_problem(kind: str, activity: dict[str, Any], actor_url: str) -> str:
             return "a Delete names its object"
         if not same_host(object_id, actor_url):
             return "the object is on another server than the actor"
-    elif kind in ("Follow", "Like", "Announce", "Undo", "Accept", "Reject", "Block", "Flag") and (
-        not as_id(obj) and not isinstance(obj, (dict, list))
-    ):
+    elif kind in (
+        "Follow",
+        "Like",
+        "Announce",
+        "Undo",
+        "Accept",
+        "Reject",
+        "Block",
+        "Flag",
+        "QuoteRequest",
+    ) and (not as_id(obj) and not isinstance(obj, (dict, list))):
         return f"a {kind} names its object"
     return ""
 
