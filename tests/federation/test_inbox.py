@@ -372,3 +372,24 @@ def test_a_quote_request_is_accepted_with_a_dereferenceable_authorization(
     assert stamp["type"] == "QuoteAuthorization"
     assert stamp["interactingObject"] == quote
     assert stamp["interactionTarget"] == f"{BASE}/ap/posts/{post.pk}"
+
+
+def test_replies_to_replies_that_never_mentioned_the_blog_are_backfilled(
+    send, remote, blog, post, author
+):
+    from treffpunkt.comments.actions import moderate_comment
+    from treffpunkt.federation.backfill import backfill_replies
+
+    first = remote.note(1, in_reply_to=f"{BASE}/ap/posts/{post.pk}", content="<p>Eins</p>")
+    send(remote.create(first))
+    moderate_comment(Comment.objects.get(), "approve", author)
+    answer = remote.note(2, in_reply_to=first["id"], content="<p>Unter uns</p>", name="bob")
+    remote.objects[first["replies"].removeprefix(remote.base)] = {
+        "id": first["replies"],
+        "type": "Collection",
+        "first": {"type": "CollectionPage", "items": [answer["id"]]},
+    }
+    assert backfill_replies() == 1
+    reply = Comment.objects.get(body="Unter uns")
+    assert reply.parent.body == "Eins"
+    assert backfill_replies() == 0  # known now
