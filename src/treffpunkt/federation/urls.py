@@ -29,5 +29,4 @@ urlpatterns: list[URLPattern] = [
         views.quote_authorization,
         name="quote_authorization",
     ),
-    path("ap/blogs/<slug:blog>/follow", views.remote_follow, name="remote_follow"),
 ]
