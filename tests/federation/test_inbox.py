@@ -409,3 +409,14 @@ def test_a_reply_to_an_internal_address_is_never_fetched(send, remote, blog, par
     item = InboxItem.objects.get()
     assert item.status == InboxItem.Status.IGNORED
     assert Comment.objects.count() == 0
+
+
+def test_a_reply_to_the_english_page_of_a_post_finds_it(send, remote, blog, post):
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = post.get_absolute_url()
+    assert english.startswith("/en/")
+    note = remote.note(1, in_reply_to=f"{BASE}{english}", content="<p>Hello</p>")
+    send(remote.create(note))
+    assert Comment.objects.get().post == post

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from treffpunkt.blog.models import Blog
@@ -495,8 +496,12 @@ def answer_goes_back(comment: Comment) -> bool:
     note = objects.comment_object(comment)
     send_note(
         local,
-        text_html=f'<p><span class="h-card"><a href="{parent.author.profile_url}" '
-        f'class="u-url mention">@<span>{parent.author.username}</span></a></span></p>'
+        text_html=format_html(
+            '<p><span class="h-card"><a href="{}" class="u-url mention">@<span>{}</span></a>'
+            "</span></p>",
+            parent.author.profile_url or parent.author.url,
+            parent.author.username,
+        )
         + note["content"],
         in_reply_to=parent.object_id,
         mention=parent.author,
