@@ -482,18 +482,27 @@ def send_note(
 
 
 def answer_goes_back(comment: Comment) -> bool:
-    """A member's approved answer to a fediverse comment is delivered to its author (a
-    Note by the blog, in reply to the remote comment, mentioning them). Guests' comments
-    stay here: they did not agree to be sent elsewhere."""
-    if not comment.by_staff or not comment.parent_id:
-        return False
+    """An approved comment goes to the fediverse when its writer agreed (the form's
+    checkbox), and a member's answer to a fediverse comment always: a Note by the blog, in
+    reply to the post or the comment, to the blog's followers; an answer to a fediverse
+    comment also to its author, mentioned. Other comments stay here."""
     parent = (
         RemoteComment.objects.select_related("author").filter(comment_id=comment.parent_id).first()
+        if comment.parent_id
+        else None
     )
-    if parent is None:
+    if (parent is None or not comment.by_staff) and not comment.federate:
         return False
     local = actor_for_blog(comment.post.blog)
     note = objects.comment_object(comment)
+    if parent is None or not comment.by_staff:
+        payload = objects.activity(
+            "Create", local, note, activity_id="", to=note["to"], cc=note["cc"]
+        )
+        payload.pop("id")
+        extra = [parent.author.inbox] if parent is not None and parent.author.inbox else []
+        delivery.send_to_followers(local, payload, extra)
+        return True
     send_note(
         local,
         text_html=format_html(
