@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "treffpunkt.blog",
     "treffpunkt.comments",
     "treffpunkt.insights",
+    "treffpunkt.federation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -126,6 +127,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "treffpunkt.core.devices.DeviceCookieMiddleware",
+    # Actor, post and comment addresses answer ActivityPub JSON to fediverse servers.
+    "treffpunkt.federation.negotiation.ActivityPubMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -268,6 +271,16 @@ AKISMET_TIMEOUT_SECONDS = 3
 # Hosts whose images blog posts may show (comma separated, e.g. "images.example.org"); none by
 # default, so no page makes readers' browsers ask a third party. Other remote images become links.
 BLOG_EMBED_HOSTS = _env_list("TREFFPUNKT_BLOG_EMBED_HOSTS", [])
+
+# The fediverse (ActivityPub): blogs can be followed from Mastodon and the like, replies come
+# back as comments. "off" turns every actor endpoint and every delivery off.
+FEDERATION = _env_bool("TREFFPUNKT_FEDERATION", True)
+# Private address ranges the fediverse client may reach, comma separated CIDR ranges (e.g.
+# "127.0.0.0/8" for two instances on one machine, or a private network); plain http is then
+# allowed for them too. Empty: only public https addresses.
+FEDERATION_ALLOW_PRIVATE = _env_list("TREFFPUNKT_FEDERATION_ALLOW_PRIVATE", [])
+# Authorized fetch: only signed requests get posts and full actors (as Mastodon's secure mode).
+FEDERATION_AUTHORIZED_FETCH = _env_bool("TREFFPUNKT_AUTHORIZED_FETCH", False)
 
 # The interface language: "de" (default) or "en". Visitors can switch.
 LANGUAGE_CODE = _env("TREFFPUNKT_LANGUAGE", "de")

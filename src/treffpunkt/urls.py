@@ -17,6 +17,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # The short link on posters and QR codes: language-neutral, redirects to the join page.
     path("j/<str:code>", short_link, name="short_link"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    # The fediverse: WebFinger, NodeInfo, actors, inboxes (no language prefix).
+    path("", include("treffpunkt.federation.urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -28,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("b/", include("treffpunkt.blog.urls")),
     path("search/", include("treffpunkt.blog.search_urls")),
     path("moderation/", include("treffpunkt.moderation.urls")),
+    path("fediverse/", include("treffpunkt.federation.site_urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

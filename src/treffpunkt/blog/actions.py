@@ -30,7 +30,7 @@ from treffpunkt.blog.models import (
 )
 from treffpunkt.blog.permissions import can_edit_post, can_manage_blogs, can_write_in
 from treffpunkt.blog.rendering import reading_minutes, render_post_body, summarize
-from treffpunkt.core import changes
+from treffpunkt.core import changes, usernames
 from treffpunkt.core.images import reencode_image
 from treffpunkt.core.text import clean_text, without_control_characters
 
@@ -80,6 +80,7 @@ def validate_blog_slug(slug: str, blog: Blog | None = None) -> str:
         taken = taken.exclude(pk=blog.pk)
     if taken.exists():
         raise ValidationError(_("Another blog has this address already."), code="taken")
+    usernames.check_free(slug, kind="blog", object_id=blog.pk if blog is not None else None)
     return slug
 
 
@@ -281,6 +282,7 @@ def save_post(
     tags: str | list[str] = "",
     comments_open: bool = True,
     language: str | None = None,
+    content_warning: str = "",
 ) -> Post:
     """Create a post (``blog`` given) or edit one (``post`` given).
 
@@ -330,6 +332,7 @@ def save_post(
     post.summary = summarize(post.excerpt, post.body_html)
     post.reading_minutes = reading_minutes(body)
     post.comments_open = comments_open
+    post.content_warning = " ".join(clean_text(content_warning or "").split())[:200]
     if language:
         post.language = language
     post.updated_at = timezone.now()

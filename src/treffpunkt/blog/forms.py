@@ -42,6 +42,15 @@ class PostForm(forms.Form):
             "Shown in lists, feeds and link previews. Leave empty to use the first paragraph."
         ),
     )
+    content_warning = forms.CharField(
+        label=_("Content warning"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Optional. In the fediverse the post then shows only this warning until readers "
+            "open it, for example: Illness, death."
+        ),
+    )
     tags = forms.CharField(
         label=_("Tags"),
         max_length=600,
@@ -141,6 +150,7 @@ class PostForm(forms.Form):
             "title": post.title,
             "slug": post.slug,
             "excerpt": post.excerpt,
+            "content_warning": post.content_warning,
             "tags": ", ".join(tag.name for tag in post.tags.all()),
             "body": post.body,
             "cover_alt": post.cover_alt,

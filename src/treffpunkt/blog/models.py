@@ -96,6 +96,15 @@ class Post(models.Model):
         help_text=_("Shown in lists and feeds. Leave empty to use the first paragraph."),
     )
     body = models.TextField(_("text"), blank=True, help_text=_("Markdown."))
+    content_warning = models.CharField(
+        _("content warning"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Optional. In the fediverse the post then shows only this warning until readers "
+            "open it, for example: Illness, death."
+        ),
+    )
     # The sanitized HTML of ``body``, rendered when the post is saved, not on every view.
     body_html = models.TextField(editable=False, blank=True)
     # Plain text for lists and feeds: the excerpt, or the start of the text without one.

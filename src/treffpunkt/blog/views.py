@@ -212,6 +212,7 @@ def _editor(request: HttpRequest, post: Post | None) -> HttpResponse:
                 "title": data["title"],
                 "slug": data["slug"],
                 "excerpt": data["excerpt"],
+                "content_warning": data["content_warning"],
                 "tags": data["tags"],
                 "body": data["body"],
                 "comments_open": data["comments_open"],

@@ -125,7 +125,11 @@ class PageCache:
             return False
         if scope["path"] == "/" and _prefers_other_language(scope):
             return False  # redirected to the home page in that language (core.middleware)
-        return not _header(scope, b"authorization")
+        # A fediverse server asks the same address for JSON (content negotiation): those
+        # answers are neither stored nor served from here, so a page is never the other.
+        if b"json" in _header(scope, b"accept").lower():
+            return False
+        return not _header(scope, b"authorization") and not _header(scope, b"signature")
 
     async def _fill(
         self, key: tuple[bytes, str, bytes], scope: dict[str, Any], receive: Any, send: Any

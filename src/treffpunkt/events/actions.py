@@ -24,7 +24,7 @@ from treffpunkt.accounts.models import User
 from treffpunkt.blog import actions as blog_actions
 from treffpunkt.blog.models import Blog, Post
 from treffpunkt.blog.permissions import can_write_in
-from treffpunkt.core import changes, live
+from treffpunkt.core import changes, live, usernames
 from treffpunkt.core.actions import block_participant
 from treffpunkt.core.images import reencode_image
 from treffpunkt.core.links import absolute_url
@@ -92,6 +92,7 @@ def create_event(
     fields["hashtag"] = validate_hashtag(fields["hashtag"])
     if Event.objects.filter(hashtag__iexact=fields["hashtag"]).exists():
         raise ValidationError(_("Another event uses this hashtag already."), code="taken")
+    usernames.check_free(fields["hashtag"], kind="event")
     for _attempt in range(10):
         try:
             with transaction.atomic():
@@ -125,6 +126,7 @@ def update_event(
         fields["hashtag"] = validate_hashtag(fields["hashtag"])
         if Event.objects.filter(hashtag__iexact=fields["hashtag"]).exclude(pk=event.pk).exists():
             raise ValidationError(_("Another event uses this hashtag already."), code="taken")
+        usernames.check_free(fields["hashtag"], kind="event", object_id=event.pk)
     for name, value in fields.items():
         setattr(event, name, value)
     event.full_clean(exclude=["short_code"])

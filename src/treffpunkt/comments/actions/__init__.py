@@ -17,6 +17,7 @@ from treffpunkt.comments.actions.moderation import (
     moderate_comment,
     set_comment_status,
     thread_changed,
+    withdraw_comment,
 )
 from treffpunkt.comments.actions.notifications import (
     confirm_subscriptions,
@@ -44,6 +45,7 @@ from treffpunkt.comments.actions.submission import (
     clean_website,
     closed_reason,
     reply_as_author,
+    revise_comment,
     schedule_author_digest,
     submit_comment,
 )
@@ -72,6 +74,7 @@ __all__ = [
     "moderate_comment",
     "reply_as_author",
     "request_own_data_link",
+    "revise_comment",
     "schedule_author_digest",
     "send_author_notification",
     "send_own_data_link",
@@ -83,4 +86,5 @@ __all__ = [
     "thread_changed",
     "unsubscribe",
     "unsubscribe_token",
+    "withdraw_comment",
 ]

@@ -94,6 +94,17 @@ def delete_comment(comment: Comment, moderator: Any, reason: str = "") -> None:
         comment.delete()
 
 
+def withdraw_comment(comment: Comment) -> None:
+    """The writer took their comment back (a fediverse ``Delete``): it is gone (its replies
+    move up a level), but it is no moderator's decision, so nothing is logged or learned."""
+    with transaction.atomic():
+        Comment.objects.filter(parent=comment).update(parent=comment.parent_id)
+        thread_changed(comment.post_id)
+        if comment.status == Comment.Status.APPROVED:
+            changes.announce("comment", "deleted", comment.pk, post=comment.post_id)
+        comment.delete()
+
+
 def bulk_moderate(comments: Iterable[Comment], action: str, moderator: Any) -> int:
     """Apply one action to several comments (already filtered to those the moderator may
     moderate); returns how many were changed."""

@@ -30,3 +30,11 @@ def translated_url(context: dict[str, Any], language: str) -> str:
 def page_links(context: dict[str, Any], place: str, subject: Any = None) -> list[Any]:
     """The links other apps add at this place of the page (``core.page_links``)."""
     return page_links_registry.links_for(place, context.get("request"), subject)
+
+
+@register.simple_tag(takes_context=True)
+def page_parts(context: dict[str, Any], place: str, obj: Any = None) -> SafeString:
+    """What other apps show at this place of the page (core.page_parts)."""
+    from treffpunkt.core.page_parts import render_parts
+
+    return SafeString(render_parts(place, context.get("request"), obj))
