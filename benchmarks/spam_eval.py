@@ -2,8 +2,8 @@
 
 Two procedures over the corpus Treffpunkt ships (`moderation/data`, see its README):
 
-- leave one source out: for each of the sources (five YouTube videos, five German sets
-  written for the project, SpamAssassin mails, real spam mails, Telegram chat, X posts),
+- leave one source out: for each of the sources (five YouTube videos, six sets written for
+  the project, SpamAssassin mails, real spam mails, Telegram chat, X posts),
   train a model on all other sources and judge the one left out;
 - leave one domain out: the same with a whole kind of place left out at once (video
   comments, Treffpunkt own, e-mail, chat, social posts), the harder test: the model has
@@ -14,7 +14,7 @@ a simulated moderator decides every held or spam item by its true label and the 
 learns before the next item (exactly as `treffpunkt spam evaluate --learn`). Printed per
 source, per domain and in total: ham marked spam, ham held, spam published.
 
-    .venv/bin/python benchmarks/spam_eval.py            # both procedures, a few minutes
+    .venv/bin/python benchmarks/spam_eval.py            # both procedures, 2-7 minutes
     .venv/bin/python benchmarks/spam_eval.py --quick    # leave one domain out only
 
 Goals (issue 15), for the total and for each domain left out: ham marked spam <= 0.5 %,

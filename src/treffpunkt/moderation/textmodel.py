@@ -52,7 +52,7 @@ LEARN_STEPS = 3  # gradient steps per moderator decision
 # like spam. Ham decisions are always errors of the filter (it held them), so they are
 # learned in full. The weekly full training uses every decision alike.
 SPAM_LEARN_MARGIN = 0.7
-LEARN_RATE = 2.0
+LEARN_RATE = 5.0  # chosen with benchmarks/spam_eval.py --learn-rate 2,3,5 (see decisions)
 RELOAD_CHECK_SECONDS = 1.0
 # A word is common, and never evidence of spam, when it is one of the function words of
 # German or English (core/stopwords.py) or occurs in at least COMMON_SHARE of the ham of
