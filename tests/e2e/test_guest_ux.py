@@ -113,6 +113,11 @@ def test_a_guest_posts_in_two_taps_on_a_phone(browsing: Browsing, admin_user: Us
     guest.keyboard.type("Ich nehme mit: mehr miteinander reden.")
     assert guest.evaluate("window.scrollY") == 0, "typing scrolled the page"
     assert in_view(guest, ".compose__form button[type=submit]")
+    # The on-screen keyboard takes about half the screen: the send button stays in reach.
+    guest.set_viewport_size({"width": 390, "height": 430})
+    guest.locator("textarea[name=text]").scroll_into_view_if_needed()
+    assert in_view(guest, ".compose__form button[type=submit]"), "the keyboard hides send"
+    guest.set_viewport_size({"width": 390, "height": 844})
     with guest.expect_navigation():
         guest.get_by_role("button", name=german("Send to the wall")).tap()
     taps += 1

@@ -77,7 +77,13 @@ def comment_section(context: dict[str, Any], post: Any) -> dict[str, Any]:
             if candidate is not None and not candidate.own_pending and candidate.depth < max_depth:
                 reply_to = candidate
         thread_html, count = _render_thread(roots, closed, max_depth), _count(roots)
-    form = CommentForm(member=member, initial={"parent": reply_to.pk if reply_to else None})
+    initial: dict[str, Any] = {"parent": reply_to.pk if reply_to else None}
+    if current is not None and not member:
+        # A returning commenter on the same device finds the name they gave before (their
+        # page alone: the page cache passes device cookies through). Not the email address:
+        # no page ever carries one (the browser's autofill offers it instead).
+        initial["author_name"] = current.display_name
+    form = CommentForm(member=member, initial=initial)
     return {
         "post": post,
         "request": request,
