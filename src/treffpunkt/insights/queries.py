@@ -321,13 +321,14 @@ def site_insights(period: Period, exclude_team: bool = False) -> SiteInsights:
     selected = [(WALL, wall), (COMMENTS, comments), (POSTS, POSTS.queryset())]
     seen = first_seen(period.end)
     tz = timezone.get_current_timezone()
-    voices = merge_voices(*(read_voices(s, q, period) for s, q in selected))
     per_month: dict[datetime, list[list[Voice]]] = {}
     for source, queryset in selected:
         grouped = read_voices_by(source, queryset, period, Trunc(source.at, "month", tzinfo=tz))
         for month, month_voices in grouped.items():
             key = charts.bucket_start(month, "month")
             per_month.setdefault(key, []).append(month_voices)
+    # Everybody's totals are the sums of their months: no pass of their own.
+    voices = merge_voices(*(group for groups in per_month.values() for group in groups))
     months = [
         Group(
             charts.bucket_label(start, "month"),
