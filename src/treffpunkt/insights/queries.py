@@ -138,8 +138,9 @@ def read_timeline(selected: list[tuple[Source, QuerySet[Any]]], period: Period) 
 
 # Up to this many participants are looked up by their ids (an index lookup each); for
 # more, everybody's first contribution is read (one pass over each table: a subquery of the
-# selection made PostgreSQL's planner loop for minutes on 100,000 comments).
-IDS_IN_QUERY = 500
+# selection made PostgreSQL's planner loop for minutes on 100,000 comments). SQLite takes
+# up to 32,766 parameters in one query.
+IDS_IN_QUERY = 5000
 
 
 def first_seen(until: datetime | None, voices: list[Voice] | None = None) -> dict[int, datetime]:
