@@ -153,7 +153,13 @@ def first_seen(until: datetime | None, voices: list[Voice] | None = None) -> dic
         if until is not None:
             queryset = queryset.filter(**{f"{source.at}__lt": until})
         if voices is not None and len(voices) <= IDS_IN_QUERY:
-            ids = [voice.participant for voice in voices]
+            # Only members write posts. An id no participant has keeps the query (and so
+            # the page's query count) when no member is among them.
+            ids = [
+                voice.participant
+                for voice in voices
+                if source is not POSTS or voice.kind == "member"
+            ] or [0]
             queryset = queryset.filter(**{f"{source.participant}__in": ids})
         rows = (
             queryset.order_by()
