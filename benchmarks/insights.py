@@ -13,7 +13,7 @@ prints p50 / p95 / max over ``--repeat`` requests.
     .venv/bin/python benchmarks/insights.py --database-url postgres://postgres@127.0.0.1:5432/bench_insights
 
 Nothing goes over the network except to the database; the data folder is removed at the
-end (``--keep`` keeps it). The PostgreSQL database is dropped and created by this script.
+end, and so is the PostgreSQL database, which this script creates (``--keep`` keeps both).
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ def main() -> int:
             print(f"data folder kept: {data_dir}")
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
+            if args.database_url:
+                _drop_postgres(args.database_url)
 
 
 def _recreate_postgres(url: str) -> None:
@@ -67,6 +69,16 @@ def _recreate_postgres(url: str) -> None:
     with psycopg.connect(base + "/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _drop_postgres(url: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(base + "/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run(args: argparse.Namespace) -> int:
