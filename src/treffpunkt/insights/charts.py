@@ -72,7 +72,7 @@ def bar_chart(rows: list[Row], series: list[Series]) -> BarChart:
     plot_h = HEIGHT - TOP - BOTTOM
     chart.baseline = TOP + plot_h
     slot = plot_w / len(rows)
-    bar_w = max(1.0, slot * 0.8)
+    bar_w = min(48.0, max(1.0, slot * 0.8))  # one event: a bar, not a wall
     for step in range(5):
         value = top * step / 4
         y = TOP + plot_h - plot_h * step / 4

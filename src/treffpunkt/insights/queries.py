@@ -138,8 +138,9 @@ def read_timeline(selected: list[tuple[Source, QuerySet[Any]]], period: Period) 
 
 # Up to this many participants are looked up by their ids (an index lookup each); for
 # more, everybody's first contribution is read (one pass over each table: a subquery of the
-# selection made PostgreSQL's planner loop for minutes on 100,000 comments).
-IDS_IN_QUERY = 500
+# selection made PostgreSQL's planner loop for minutes on 100,000 comments). SQLite takes
+# up to 32,766 parameters in one query.
+IDS_IN_QUERY = 5000
 
 
 def first_seen(until: datetime | None, voices: list[Voice] | None = None) -> dict[int, datetime]:
@@ -152,7 +153,13 @@ def first_seen(until: datetime | None, voices: list[Voice] | None = None) -> dic
         if until is not None:
             queryset = queryset.filter(**{f"{source.at}__lt": until})
         if voices is not None and len(voices) <= IDS_IN_QUERY:
-            ids = [voice.participant for voice in voices]
+            # Only members write posts. An id no participant has keeps the query (and so
+            # the page's query count) when no member is among them.
+            ids = [
+                voice.participant
+                for voice in voices
+                if source is not POSTS or voice.kind == "member"
+            ] or [0]
             queryset = queryset.filter(**{f"{source.participant}__in": ids})
         rows = (
             queryset.order_by()
@@ -321,13 +328,14 @@ def site_insights(period: Period, exclude_team: bool = False) -> SiteInsights:
     selected = [(WALL, wall), (COMMENTS, comments), (POSTS, POSTS.queryset())]
     seen = first_seen(period.end)
     tz = timezone.get_current_timezone()
-    voices = merge_voices(*(read_voices(s, q, period) for s, q in selected))
     per_month: dict[datetime, list[list[Voice]]] = {}
     for source, queryset in selected:
         grouped = read_voices_by(source, queryset, period, Trunc(source.at, "month", tzinfo=tz))
         for month, month_voices in grouped.items():
             key = charts.bucket_start(month, "month")
             per_month.setdefault(key, []).append(month_voices)
+    # Everybody's totals are the sums of their months: no pass of their own.
+    voices = merge_voices(*(group for groups in per_month.values() for group in groups))
     months = [
         Group(
             charts.bucket_label(start, "month"),
