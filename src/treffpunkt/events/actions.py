@@ -4,6 +4,7 @@ Every change to a wall is recorded as a WallChange in the same transaction and p
 to the live stream after the commit.
 """
 
+import logging
 import re
 import secrets
 from collections.abc import Iterable
@@ -50,6 +51,8 @@ HASHTAG_RE = re.compile(r"^\w{1,60}$", re.UNICODE)
 MAX_CHARACTERS = 500
 
 __all__ = ["Refused", "Submission"]  # what views and the fediverse adapters take from here
+
+logger = logging.getLogger(__name__)
 
 
 def validate_hashtag(value: str) -> str:
@@ -413,7 +416,13 @@ def keep_photo(upload: UploadedFile) -> str | None:
         image = reencode_image(upload, max_side=1600)
     except ValidationError:
         return None
-    name = default_storage.save(f"{KEPT_PHOTO_DIR}/{secrets.token_urlsafe(18)}.webp", image)
+    try:
+        name = default_storage.save(f"{KEPT_PHOTO_DIR}/{secrets.token_urlsafe(18)}.webp", image)
+    except OSError:
+        # The uploads folder is full or unwritable: the guest chooses the photo again, the
+        # form still keeps the text and says why nothing was stored.
+        logger.warning("A refused post's photo could not be kept", exc_info=True)
+        return None
     return signing.dumps(name, salt=KEPT_PHOTO_SALT)
 
 
