@@ -27,7 +27,7 @@ DEMO_POSTS = [
 
 
 def load() -> list[str]:
-    if Event.objects.filter(hashtag__iexact="treffpunktdemo").exists():
+    if Event.objects.filter(hashtag_key="treffpunktdemo").exists():
         return ["Veranstaltung #treffpunktdemo: vorhanden."]
     organizer = User.objects.filter(email="anna.beispiel@example.org").first()
     if organizer is None:

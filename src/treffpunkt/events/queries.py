@@ -1,10 +1,9 @@
 """Reads for events and walls, each one query (or a fixed few) however long the wall."""
 
-from django.db.models import Max, QuerySet, Value
-from django.db.models.functions import Lower
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from treffpunkt.events.models import Contribution, Event, WallChange
+from treffpunkt.events.models import Contribution, Event, WallChange, hashtag_key
 
 
 def upcoming_events(limit: int = 6) -> QuerySet[Event]:
@@ -15,13 +14,9 @@ def upcoming_events(limit: int = 6) -> QuerySet[Event]:
 
 
 def event_by_hashtag(hashtag: str) -> Event | None:
-    """The event with this hashtag, in any case (found through the unique index on it)."""
-    try:
-        return Event.objects.annotate(hashtag_lower=Lower("hashtag")).get(
-            hashtag_lower=Lower(Value(hashtag.lstrip("#")))
-        )
-    except Event.DoesNotExist:
-        return None
+    """The event with this hashtag as Mastodon compares tags (``models.hashtag_key``: case,
+    accents and compatibility forms aside), through the unique index on the key."""
+    return Event.objects.filter(hashtag_key=hashtag_key(hashtag)).first()
 
 
 def wall_contributions(event: Event, limit: int = 200) -> list[Contribution]:
