@@ -297,3 +297,63 @@ def test_enormous_and_hostile_content_is_cut_and_escaped(send, remote, event, cl
     assert "<script>" not in contribution.text
     page = client.get(f"/e/{event.hashtag}/wall/").content.decode()
     assert "alert(1)" not in page
+
+
+# --- hashtags compared as Mastodon compares them ---------------------------------------
+
+
+def test_hashtag_keys_fold_case_accents_and_forms():
+    from treffpunkt.events.models import hashtag_key
+
+    assert hashtag_key("#Köln") == hashtag_key("KÖLN") == hashtag_key("koln") == "koln"
+    assert hashtag_key("Ｔｒｅｆｆ") == "treff"  # NFKC: full-width letters
+    assert hashtag_key("Straße") == "strasse"
+
+
+def test_one_event_per_tag_whatever_its_spelling(client, make_event):
+    event = make_event(hashtag="MVGrünau26")
+    with pytest.raises(ValidationError):
+        make_event(hashtag="mvgrunau26")
+    for spelling in ("MVGRÜNAU26", "mvgrunau26"):  # to the event's own spelling
+        response = client.get(f"/e/{spelling}/")
+        assert response.status_code == 302 and response["Location"] == event.get_absolute_url()
+    assert event.hashtag_key == "mvgrunau26"
+
+
+# --- the wall's stream -----------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_signed_mention_appears_on_the_walls_stream(remote, make_event, client):
+    import asyncio
+
+    from asgiref.sync import async_to_sync, sync_to_async
+
+    from tests.events.streaming import Visitor
+    from treffpunkt.core import live
+
+    live.reset_backend()
+    event = make_event(hashtag="Livefest")
+    actor_for_event(event)
+
+    @async_to_sync
+    async def scenario():
+        visitor = Visitor(f"/e/{event.hashtag}/stream", headers=[(b"last-event-id", b"0")])
+        visitor.start()
+        await asyncio.sleep(0.2)
+        activity = await sync_to_async(mention)(remote, event, number=42, text="Live dabei!")
+        response = await sync_to_async(remote.signed_post)(client, "/ap/inbox", activity, base=BASE)
+        assert response.status_code == 202
+        await visitor.wait_for(1)
+        (_id, kind, data), *_rest = visitor.frames()
+        assert kind == "upsert"
+        assert data["html"] == "Live dabei!"
+        assert data["source"] == "fediverse"
+        assert data["handle"] == f"@alice@127.0.0.1:{remote.port}"
+        assert data["author"] == "Alice <b>Beispiel</b>"  # text, set with textContent
+        await visitor.leave()
+
+    try:
+        scenario()
+    finally:
+        live.reset_backend()
