@@ -18,4 +18,9 @@ class FederationConfig(AppConfig):
         schedule.every(30, "federation-deliveries", delivery.queue_due_deliveries)
         schedule.every(30, "federation-inbox", inbox.queue_waiting_items)
         page_parts.register("blog_aside", "fediverse-follow", pages.follow_box)
+        from treffpunkt.federation import event_pages, hashtags
+
+        # Event walls: hashtag timelines read while events run, the relay followed.
+        schedule.every(1, "hashtag-feeds", hashtags.queue_due_feeds)
+        event_pages.register()
         page_parts.register("post_footer", "fediverse-reactions", pages.reaction_counts)
