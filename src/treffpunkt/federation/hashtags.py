@@ -15,7 +15,8 @@ rows for running events, and queues one task per feed whose time has come; the t
   read takes the posts already there (within the window);
 - ``X-RateLimit-Remaining: 0`` and ``429`` stop every request to that server (the instance
   endpoint too) until ``X-RateLimit-Reset``; at most 290 requests per 5 minutes per server
-  whatever it says (Mastodon allows 300); errors back off (the interval doubled per error, at most 15 min);
+  whatever it says (Mastodon allows 300); errors back off (the interval doubled per
+  error, at most 15 minutes);
 - no redirects (a token never goes to another host), 10 s, 1 MB, JSON only, through the
   guarded client's transport (``client``), so no private address is ever asked.
 
