@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 
@@ -418,6 +419,48 @@ def cmd_spam_evaluate(args: argparse.Namespace) -> None:
             print(f"  {line}")
 
 
+def cmd_federation(args: argparse.Namespace) -> None:
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from treffpunkt.federation import actions, status
+
+    check_database()
+    action = args.federation_command
+    try:
+        if action == "status":
+            print("\n".join(status.status_lines()))
+        elif action == "block":
+            server = actions.block_domain(args.domain, reason=args.reason or "")
+            print(f"Blocked {server.host}: nothing is taken from or sent there any more.")
+        elif action == "unblock":
+            actions.unblock_domain(args.domain)
+            print(f"Unblocked {args.domain}.")
+        elif action == "import-blocks":
+            try:
+                text = Path(args.file).read_text(encoding="utf-8-sig")
+            except OSError as error:
+                raise Problem(f"Cannot read {args.file}: {error.strerror}.") from None
+            blocked = actions.import_blocks(text)
+            print(f"Blocked {len(blocked)} servers from {args.file}.")
+        elif action == "rotate-keys":
+            from treffpunkt.blog.models import Blog
+            from treffpunkt.federation.actors import actor_for_blog, instance_actor, rotate_keys
+
+            if args.blog:
+                blog = Blog.objects.filter(slug=args.blog).first()
+                if blog is None:
+                    raise Problem(f"There is no blog with the address {args.blog!r}.")
+                actor = actor_for_blog(blog)
+            else:
+                actor = instance_actor()
+            rotate_keys(actor)
+            actions.send_actor_update(actor)
+            print(f"New keys for {actor.username}; its followers' servers are told.")
+    except ValidationError as error:
+        raise Problem(" ".join(error.messages)) from None
+
+
 def cmd_manage(args: argparse.Namespace) -> None:
     setup_django()
     from django.core.management import execute_from_command_line
@@ -481,6 +524,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="learn from a simulated moderator after each held or spam item, as a live site",
     )
     spam_evaluate.set_defaults(func=cmd_spam_evaluate)
+
+    federation = commands.add_parser("federation", help="the fediverse: status, blocks, keys")
+    federation_commands = federation.add_subparsers(
+        dest="federation_command", required=True, metavar="ACTION"
+    )
+    federation_commands.add_parser(
+        "status", help="followers and servers per blog, deliveries queued and failed"
+    ).set_defaults(func=cmd_federation)
+    block = federation_commands.add_parser("block", help="block a server (and its subdomains)")
+    block.add_argument("domain", help="for example spam.example")
+    block.add_argument("--reason", help="a note for the other moderators")
+    block.set_defaults(func=cmd_federation)
+    unblock = federation_commands.add_parser("unblock", help="lift a server's block")
+    unblock.add_argument("domain")
+    unblock.set_defaults(func=cmd_federation)
+    import_blocks = federation_commands.add_parser(
+        "import-blocks", help="block every server of a Mastodon domain-block CSV export"
+    )
+    import_blocks.add_argument("file", metavar="FILE")
+    import_blocks.set_defaults(func=cmd_federation)
+    rotate = federation_commands.add_parser(
+        "rotate-keys", help="give a blog's actor (or the instance's) new keys"
+    )
+    rotate.add_argument("--blog", help="the blog's address; without it the instance actor")
+    rotate.set_defaults(func=cmd_federation)
 
     manage = commands.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)

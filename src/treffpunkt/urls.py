@@ -27,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("b/", include("treffpunkt.blog.urls")),
     path("search/", include("treffpunkt.blog.search_urls")),
     path("moderation/", include("treffpunkt.moderation.urls")),
+    path("fediverse/", include("treffpunkt.federation.site_urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -312,3 +312,27 @@ def test_an_answer_beyond_a_megabyte_to_a_delivery_is_refused(httpserver, allow_
     )
     with pytest.raises(client.TooLarge):
         client.post_activity(url_of(httpserver, "/inbox"), {"type": "Like"}, signer=signer)
+
+
+def test_a_refused_address_is_logged(no_private, caplog):
+    with (
+        caplog.at_level("WARNING", logger="treffpunkt.federation.client"),
+        pytest.raises(client.Refused),
+    ):
+        client.fetch_json("https://169.254.169.254/latest/meta-data/")
+    assert "refused to connect to https://169.254.169.254/latest/meta-data/" in caplog.text
+
+
+def test_a_server_that_drips_its_answer_is_cut_off(httpserver, allow_loopback):
+    def drip():
+        yield b'{"id": "x", "padding": "'
+        for _ in range(20):
+            time.sleep(0.1)  # each read is quick, the whole answer is not
+            yield b"a"
+        yield b'"}'
+
+    httpserver.expect_request("/drip").respond_with_response(
+        Response(drip(), content_type="application/json")
+    )
+    with pytest.raises(client.Unreachable, match="too slowly"):
+        client.fetch_json(url_of(httpserver, "/drip"), timeout=0.5)

@@ -529,3 +529,107 @@ def test_errors_of_resolve_key_pass_through(rsa_key):
     for scheme in httpsig.SCHEMES:
         with pytest.raises(NotNow):
             verify(sign(rsa_key, scheme), rsa_key, resolve=unavailable)
+
+
+@pytest.mark.parametrize("created", ["-62135596800", "253402300000", "99999999999999999999", "0"])
+def test_absurd_times_are_refused_not_crashed_on(ed_key, created):
+    # (too long for a structured-field integer, or negative for cavage: malformed)
+    headers = sign(ed_key, "rfc9421")
+    headers["Signature-Input"] = headers["Signature-Input"].replace(
+        f"created={T0}", f"created={created}"
+    )
+    with pytest.raises(httpsig.SignatureError, match=r"expired|future|malformed"):
+        verify(headers, ed_key)
+    covered = ["(request-target)", "(created)", "(expires)", "host", "digest"]
+    headers = cavage(ed_key, covered, created=created, expires=created)
+    with pytest.raises(httpsig.SignatureError, match=r"expired|future|malformed"):
+        verify(headers, ed_key)
+
+
+@pytest.mark.parametrize(
+    "date", ["Mon, 01 Jan 0001 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:59 -2359", "gestern"]
+)
+def test_absurd_dates_are_refused(rsa_key, date):
+    headers = sign(rsa_key, "cavage")
+    headers["Date"] = date
+    with pytest.raises(httpsig.SignatureError):
+        verify(headers, rsa_key)
+
+
+# draft-cavage-http-signatures Appendix C: its test key (RSA 1024, too weak for an actor,
+# so handed over directly) and request, and the "all headers" signature of C.3.
+CAVAGE_TEST_PUBLIC_PEM = """-----BEGIN PUBLIC KEY-----
+MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDCFENGw33yGihy92pDjZQhl0C3
+6rPJj+CvfSC8+q28hxA161QFNUd13wuCTUcq0Qd2qsBe/2hFyc2DCJJg0h1L78+6
+Z4UMR7EOcpfdUE9Hf3m/hs+FUR45uBJeDK1HSFHD8bHKD6kv8FPGfJTotc+2xjJw
+oYi+1hqp1fIekaxsyQIDAQAB
+-----END PUBLIC KEY-----
+"""
+CAVAGE_TEST_HEADERS = {
+    "Host": "example.com",
+    "Date": "Sun, 05 Jan 2014 21:31:40 GMT",
+    "Content-Type": "application/json",
+    "Digest": "SHA-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=",
+    "Content-Length": "18",
+}
+CAVAGE_C3 = (
+    'keyId="Test",algorithm="rsa-sha256",'
+    'headers="(request-target) host date content-type digest content-length",'
+    'signature="vSdrb+dS3EceC9bcwHSo4MlyKS59iFIrhgYkz8+oVLEEzmYZZvRs8rgOp+63LEM3v+MFHB32NfpB2bE'
+    "KBIvB1q52LaEUHFv120V01IL+TAD48XaERZFukWgHoBTLMhYS2Gb51gWxpeIq8knRmPnYePbF5MOkR0Zkly4zKH7s1dE"
+    '="'
+)
+CAVAGE_C2 = (
+    'keyId="Test",algorithm="rsa-sha256",headers="(request-target) host date",'
+    'signature="qdx+H7PHHDZgy4y/Ahn9Tny9V3GP6YgBPyUXMmoxWtLbHpUnXS2mg2+SbrQDMCJypxBLSPQR2aAjn7ndm'
+    "w2iicw3HMbe8VfEdKFYRqzic+efkb3nndiv/x1xSHDJWeSWkx3ButlYSuBskLu6kd9Fswtemr3lgdDEmn04swr2Os0"
+    '="'
+)
+
+
+def test_the_draft_cavage_c3_test_vector_verifies():
+    from cryptography.hazmat.primitives import serialization
+
+    public = serialization.load_pem_public_key(CAVAGE_TEST_PUBLIC_PEM.encode())
+    with pytest.raises(keys.KeyFormatError, match="too weak"):
+        keys.load_public_key(CAVAGE_TEST_PUBLIC_PEM)
+    url = "https://example.com/foo?param=value&pet=dog"
+    body = b'{"hello": "world"}'
+    headers = {**CAVAGE_TEST_HEADERS, "Signature": CAVAGE_C3}
+    when = dt.datetime(2014, 1, 5, 21, 31, 40, tzinfo=dt.UTC)
+    assert (
+        httpsig.verify_request(
+            "POST", url, headers, body, resolve_key=lambda key_id, refresh: public, now=when
+        )
+        == "Test"
+    )
+    # C.2 signs no digest: it verifies, but not for an inbox with a body
+    headers["Signature"] = CAVAGE_C2
+    assert httpsig.verify_request(
+        "POST", url, headers, None, resolve_key=lambda key_id, refresh: public, now=when
+    )
+    with pytest.raises(httpsig.SignatureError, match="Digest"):
+        httpsig.verify_request(
+            "POST", url, headers, body, resolve_key=lambda key_id, refresh: public, now=when
+        )
+
+
+@pytest.mark.parametrize("scheme", httpsig.SCHEMES)
+def test_resolve_key_may_answer_with_the_stored_text_of_a_key(scheme, rsa_key, ed_key):
+    key = rsa_key if scheme == "cavage" else ed_key
+    stored = keys.stored_form(key.public_key())
+    assert stored.startswith("-----BEGIN PUBLIC KEY" if scheme == "cavage" else "z6Mk")
+    headers = sign(key, scheme)
+    assert verify(headers, key, resolve=lambda key_id, refresh: stored) == KEY_ID
+    with pytest.raises(httpsig.SignatureError, match="cannot be read"):
+        verify(headers, key, resolve=lambda key_id, refresh: "zNotAKey")
+
+
+@pytest.mark.parametrize("scheme", httpsig.SCHEMES)
+def test_a_malformed_url_is_a_signature_error(scheme, rsa_key):
+    headers = sign(rsa_key, scheme)
+    resolve = Keys(rsa_key)
+    for url in ("https://treffpunkt.example:port/inbox", "/inbox"):
+        with pytest.raises(httpsig.SignatureError, match="malformed"):
+            verify(headers, rsa_key, url=url, resolve=resolve)
+    assert resolve.calls == []

@@ -163,3 +163,48 @@ def test_keys_of_other_actors_or_servers_are_not_taken(rsa_key):
 )
 def test_odd_actor_documents_give_no_keys(document):
     assert keys.actor_public_keys(document) == {}
+
+
+def test_stored_forms_round_trip(rsa_key):
+    ed_key = keys.generate_ed25519_key()
+    for key in (rsa_key.public_key(), ed_key.public_key()):
+        assert keys.same_public_key(keys.load_stored_public_key(keys.stored_form(key)), key)
+    with pytest.raises(keys.KeyFormatError):
+        keys.load_stored_public_key("")
+
+
+@pytest.mark.parametrize(
+    ("actor", "key_id", "extra"),
+    [
+        # Misskey: the key object has a type and its own context
+        (
+            "https://misskey.example/users/9abc",
+            "https://misskey.example/users/9abc#main-key",
+            {"type": "Key"},
+        ),
+        # Pixelfed
+        (
+            "https://pixelfed.example/users/alice",
+            "https://pixelfed.example/users/alice#main-key",
+            {},
+        ),
+        # WordPress ActivityPub plugin: a blog actor, the key id with a query string
+        ("https://blog.example/?author=0", "https://blog.example/?author=0#main-key", {}),
+        # GoToSocial: the key is a path of its own
+        ("https://gts.example/users/bob", "https://gts.example/users/bob/main-key", {}),
+    ],
+)
+def test_keys_of_other_servers_shapes(rsa_key, actor, key_id, extra):
+    document = {
+        "id": actor,
+        "type": "Person",
+        "publicKey": {
+            "id": key_id,
+            "owner": actor,
+            "publicKeyPem": keys.public_key_to_pem(rsa_key).replace("\n", "\r\n"),
+            **extra,
+        },
+    }
+    found = keys.actor_public_keys(document)
+    assert list(found) == [key_id]
+    assert keys.same_public_key(found[key_id], rsa_key.public_key())

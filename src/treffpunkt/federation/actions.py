@@ -476,3 +476,23 @@ def answer_goes_back(comment: Comment) -> bool:
         published=comment.created_at,
     )
     return True
+
+
+def delete_note(local: LocalActor, note_id: str) -> int:
+    """Take back a Note one of our actors sent (an answer deleted here): a Delete goes to
+    every inbox the Create went to. Returns how many inboxes hear of it."""
+    from treffpunkt.federation.models import Activity, Delivery
+
+    created = Activity.objects.filter(actor=local, kind="Create", payload__object__id=note_id)
+    inboxes = sorted(
+        set(Delivery.objects.filter(activity__in=created).values_list("inbox", flat=True))
+    )
+    if not inboxes:
+        return 0
+    payload = objects.activity(
+        "Delete", local, {"id": note_id, "type": "Tombstone"}, activity_id="", to=[PUBLIC]
+    )
+    payload.pop("id")
+    with transaction.atomic():
+        delivery.send(local, payload, inboxes)
+    return len(inboxes)

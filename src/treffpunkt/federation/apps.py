@@ -24,3 +24,5 @@ class FederationConfig(AppConfig):
         schedule.every(1, "hashtag-feeds", hashtags.queue_due_feeds)
         event_pages.register()
         page_parts.register("post_footer", "fediverse-reactions", pages.reaction_counts)
+        page_parts.register("author_dashboard", "fediverse", pages.author_dashboard)
+        page_parts.register("filter_page", "fediverse", pages.filter_page)

@@ -31,6 +31,7 @@ import dataclasses
 import functools
 import ipaddress
 import json
+import logging
 import threading
 import time
 from typing import Any, Protocol
@@ -44,6 +45,8 @@ from ssrfguard.httpx import SafeTransport
 import treffpunkt
 from treffpunkt.federation import httpsig
 from treffpunkt.federation.keys import PrivateKey
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 10.0
 MAX_RESPONSE_BYTES = 1024 * 1024
@@ -233,6 +236,9 @@ def _send(request: httpx.Request) -> httpx.Response:
     try:
         return _client().send(request, stream=True)
     except SSRFGuardError as error:
+        # Worth a line at warning level: a remote document pointed us at a place we must
+        # not go (or the allowed ranges are set too narrowly for a local setup).
+        logger.warning("federation: refused to connect to %s: %s", url, error)
         raise Refused(f"{url} is refused: {error}", url=url) from None
     except httpx.TimeoutException:
         raise Unreachable(f"{url} did not answer in time", url=url) from None

@@ -39,6 +39,7 @@ import datetime as dt
 import email.utils
 import hashlib
 import hmac
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -58,7 +59,13 @@ from http_message_signatures import (
 )
 from http_message_signatures.exceptions import HTTPMessageSignaturesException
 
-from treffpunkt.federation.keys import PrivateKey, PublicKey, same_public_key
+from treffpunkt.federation.keys import (
+    KeyFormatError,
+    PrivateKey,
+    PublicKey,
+    load_stored_public_key,
+    same_public_key,
+)
 
 Scheme = Literal["cavage", "rfc9421"]
 SCHEMES: tuple[Scheme, ...] = ("cavage", "rfc9421")
@@ -95,7 +102,8 @@ class Signer:
     scheme: Scheme = "cavage"
 
 
-ResolveKey = Callable[[str, bool], "PublicKey | None"]
+# resolve_key(key_id, refresh) -> a public key, its stored text (PEM or multibase), or None
+ResolveKey = Callable[[str, bool], "PublicKey | str | None"]
 
 
 # --- shared helpers ------------------------------------------------------------------
@@ -139,24 +147,28 @@ def _to_datetime(now: dt.datetime | float | None) -> dt.datetime:
     return now if now.tzinfo else now.replace(tzinfo=dt.UTC)
 
 
-def _check_time(
-    created: dt.datetime, expires: dt.datetime | None, now: dt.datetime, what: str
-) -> None:
+def _check_time(created: float, expires: float | None, now: dt.datetime, what: str) -> None:
     """Issue 11's window: 5 minutes after creation (or the explicit expiry, at most 12
-    hours after creation), with one hour of skew either way."""
-    if created - CLOCK_SKEW > now:
+    hours after creation), with one hour of skew either way. Times in seconds since the
+    epoch, so that no value, however absurd, overflows a date."""
+    moment = now.timestamp()
+    skew = CLOCK_SKEW.total_seconds()
+    if created - skew > moment:
         raise SignatureError(f"the signature's {what} is in the future")
-    end = created + VALIDITY if expires is None else min(expires, created + MAX_VALIDITY)
-    if now > end + CLOCK_SKEW:
+    longest = created + MAX_VALIDITY.total_seconds()
+    end = created + VALIDITY.total_seconds() if expires is None else min(expires, longest)
+    if moment > end + skew:
         raise SignatureError(f"the signature has expired (its {what} is too old)")
 
 
-def _timestamp(value: Any, name: str) -> dt.datetime:
+def _timestamp(value: Any, name: str) -> float:
     try:
         number = float(value)
-        return dt.datetime.fromtimestamp(number, dt.UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
+    except (TypeError, ValueError, OverflowError):
         raise SignatureError(f"the signature's {name} is not a time") from None
+    if not math.isfinite(number):
+        raise SignatureError(f"the signature's {name} is not a time")
+    return number
 
 
 def _verify_with(key: PublicKey, algorithm: str, signature: bytes, message: bytes) -> bool:
@@ -191,9 +203,14 @@ def _verify_with(key: PublicKey, algorithm: str, signature: bytes, message: byte
 
 
 def _resolve(resolve_key: ResolveKey, key_id: str, refresh: bool) -> PublicKey:
-    key = resolve_key(key_id, refresh)
+    key: Any = resolve_key(key_id, refresh)
     if key is None:
         raise SignatureError(f"the key {key_id} is unknown")
+    if isinstance(key, str):
+        try:
+            key = load_stored_public_key(key)
+        except KeyFormatError as error:
+            raise SignatureError(f"the key {key_id} cannot be read: {error}") from None
     if not isinstance(key, rsa.RSAPublicKey | ed25519.Ed25519PublicKey):
         raise SignatureError(f"the key {key_id} is of a type we do not verify")
     return key
@@ -338,11 +355,12 @@ def _verify_cavage(
         if not date:
             raise SignatureError("the signed Date header is missing")
         try:
-            created = email.utils.parsedate_to_datetime(date)
-        except (TypeError, ValueError, IndexError):
+            parsed = email.utils.parsedate_to_datetime(date)
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=dt.UTC)
+            created = parsed.timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
             raise SignatureError("the Date header is not a date") from None
-        if created.tzinfo is None:
-            created = created.replace(tzinfo=dt.UTC)
     else:
         raise SignatureError("the signature covers neither date nor (created)")
     expires = None
@@ -357,8 +375,9 @@ def _verify_cavage(
             raise SignatureError("the signed Digest header is missing")
         _check_digest(headers["digest"], body)
 
+    authority, targets = _authority(url), _request_targets(method, url)
     candidates = []
-    for target in _request_targets(method, url):
+    for target in targets:
         lines = []
         for name in covered:
             if name == "(request-target)":
@@ -366,7 +385,7 @@ def _verify_cavage(
             elif name in ("(created)", "(expires)"):
                 value = params[name[1:-1]]
             elif name == "host":
-                value = _authority(url)
+                value = authority
             elif name in headers:
                 value = headers[name].strip()
             else:
@@ -528,7 +547,9 @@ def _verify_rfc9421(
             return f"the key {key_id} does not fit the algorithm {alg}"
         verifier = _Verifier(signature_algorithm=algorithm, key_resolver=_OneKey(key))
         try:
-            verifier.verify(message, max_age=None, require_components=required, body=body)
+            # The Content-Digest was recomputed above, and its value is part of the
+            # signature base, so the library need not hash the body again.
+            verifier.verify(message, max_age=None, require_components=required)
         except HTTPMessageSignaturesException as error:
             return f"the signature does not verify with the key {key_id} ({error})"
         return None
@@ -592,15 +613,22 @@ def verify_request(
     draft-cavage).
 
     ``resolve_key(key_id, refresh)`` returns the public key for ``key_id`` (``keys.
-    actor_public_keys`` reads them from an actor document) or ``None`` when there is
-    none; with ``refresh=True`` it must fetch the actor again. It is called only after
-    the shape, the time and the digest passed, and with ``refresh=True`` at most once,
-    when the signature does not verify with the known key. Whatever it raises (a fetch
+    actor_public_keys`` reads them from an actor document; its stored text, PEM or
+    ``publicKeyMultibase``, will do as well) or ``None`` when there is none; with
+    ``refresh=True`` it must fetch the actor again. It is called only after the shape, the
+    time and the digest passed, and with ``refresh=True`` at most once, when the signature
+    does not verify with the known key. Whatever it raises (a fetch
     that failed for now, say) passes through unchanged, so the caller can answer 503.
 
     Raises ``SignatureError(reason)`` for anything else. The caller must still check that
     the key belongs to the actor of the activity.
     """
+    try:
+        if not urlsplit(url).hostname:
+            raise ValueError(url)
+        _authority(url)
+    except ValueError:
+        raise SignatureError(f"the request URL {url!r} is malformed") from None
     lower = _lower_headers(headers)
     moment = _to_datetime(now)
     data = body or b""

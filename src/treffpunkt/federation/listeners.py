@@ -32,6 +32,8 @@ def heard(change: Change) -> None:
         ("post", "unpublished"): post_gone,
         ("post", "deleted"): post_gone,
         ("comment", "approved"): comment_approved,
+        ("comment", "deleted"): comment_taken_back,
+        ("comment", "removed"): comment_taken_back,
         ("blog", "updated"): blog_updated,
     }.get((change.subject, change.verb))
     if handler is not None and change.object_id is not None:
@@ -109,6 +111,14 @@ def comment_approved(change: Change) -> None:
     if Activity.objects.filter(payload__object__id=federation_url("comment", comment.pk)).exists():
         return  # sent already (approved again after an unapproval)
     actions.answer_goes_back(comment)
+
+
+def comment_taken_back(change: Change) -> None:
+    """An answer that went to the fediverse was deleted or unapproved here: take it back."""
+    note_id = federation_url("comment", change.object_id)
+    sent = Activity.objects.filter(kind="Create", payload__object__id=note_id).first()
+    if sent is not None:
+        actions.delete_note(sent.actor, note_id)
 
 
 def blog_updated(change: Change) -> None:
