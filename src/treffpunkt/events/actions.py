@@ -460,8 +460,20 @@ def _record(event_id: int, contribution_id: int, kind: str) -> WallChange:
     change = WallChange.objects.create(
         event_id=event_id, contribution_id=contribution_id, kind=kind
     )
+    if kind in (WallChange.Kind.CREATED, WallChange.Kind.APPROVED, WallChange.Kind.PINNED):
+        _announce_if_shown(event_id, contribution_id)
     transaction.on_commit(lambda: live.publish(feeds.channel(event_id), {"id": change.pk}))
     return change
+
+
+def _announce_if_shown(event_id: int, contribution_id: int) -> None:
+    """A post now on the wall of an event whose organizers pass posts on: announced, so the
+    fediverse (which listens) can boost or send it. Nothing for other events."""
+    shown = Contribution.objects.filter(
+        pk=contribution_id, state=Contribution.State.VISIBLE, event__announce_posts=True
+    ).exists()
+    if shown:
+        changes.announce("contribution", "shown", contribution_id, event=event_id)
 
 
 def draft_post_from_recap(event: Event, *, blog: Blog, editor: User) -> Post:

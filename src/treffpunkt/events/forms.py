@@ -29,6 +29,7 @@ class EventForm(forms.ModelForm):
             "moderation",
             "guiding_question",
             "blocked_words",
+            "announce_posts",
         ]
         widgets = {
             "starts_at": forms.DateTimeInput(

@@ -71,6 +71,14 @@ class Event(models.Model):
         blank=True,
         help_text=_("One word or phrase per line. Posts containing one wait for a moderator."),
     )
+    announce_posts = models.BooleanField(
+        _("pass approved posts on to the event's fediverse followers"),
+        default=False,
+        help_text=_(
+            "Posts from the fediverse are boosted; guests' posts go out as text only, without "
+            "their name or photo."
+        ),
+    )
     short_code = models.CharField(_("short link code"), max_length=12, unique=True, editable=False)
     organizers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("organizers"), related_name="organized_events"

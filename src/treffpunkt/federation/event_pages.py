@@ -7,3 +7,8 @@ from __future__ import annotations
 
 def register() -> None:
     """Called from the app's ``ready``."""
+    from treffpunkt.core import changes, schedule
+    from treffpunkt.federation import events
+
+    changes.listen(events.heard)
+    schedule.every(60, "event-recaps", events.announce_recaps)

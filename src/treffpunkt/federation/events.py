@@ -138,3 +138,150 @@ def event_actor_document(
     if icon:
         document["icon"] = _image(icon, "image/png")
     return document
+
+
+# --- what the event's actor sends -------------------------------------------------------
+
+
+def note_id(actor: LocalActor, name: str) -> str:
+    """Ids of the event's notes live under its actor, so replies to them find the event."""
+    from treffpunkt.federation.actors import actor_url
+
+    return f"{actor_url(actor)}/notes/{name}"
+
+
+def _send_note(actor: LocalActor, name: str, html: str, *, tags: list[dict[str, Any]]) -> bool:
+    """A public Note by the event to its followers, once per ``name``."""
+    from treffpunkt.federation import delivery, objects
+    from treffpunkt.federation.actors import PUBLIC, actor_url, federation_url
+    from treffpunkt.federation.models import Activity
+
+    object_id = note_id(actor, name)
+    if Activity.objects.filter(actor=actor, payload__object__id=object_id).exists():
+        return False
+    cc = [federation_url("followers", actor.pk)]
+    note = {
+        "id": object_id,
+        "type": "Note",
+        "attributedTo": actor_url(actor),
+        "content": html,
+        "to": [PUBLIC],
+        "cc": cc,
+        "tag": tags,
+        "published": timezone.now().isoformat(),
+    }
+    payload = objects.activity("Create", actor, note, activity_id="", to=[PUBLIC], cc=cc)
+    payload.pop("id")
+    delivery.send_to_followers(actor, payload)
+    return True
+
+
+def _hashtag_tag(event: Event) -> dict[str, Any]:
+    return {
+        "type": "Hashtag",
+        "href": absolute_url(event.get_absolute_url()),
+        "name": f"#{event.hashtag}",
+    }
+
+
+def announce_recap(event: Event) -> bool:
+    """The event is over: its followers hear how it went, with a link to the recap. Once."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from treffpunkt.events.queries import recap_contributions
+
+    actor = actor_for_event(event)
+    if not actor.followers.exists():
+        return False
+    contributions = recap_contributions(event)
+    people = len({c.participant_id for c in contributions})
+    recap = absolute_url(reverse("events:recap", args=[event.hashtag]))
+    with override(settings.LANGUAGE_CODE):
+        sentence = _("%(title)s is over: %(posts)s posts from %(people)s people.") % {
+            "title": event.title,
+            "posts": len(contributions),
+            "people": people,
+        }
+        html = (
+            f"<p>{escape(sentence)}</p><p>{escape(_('The recap:'))} "
+            f'<a href="{escape(recap)}">{escape(recap)}</a> #{escape(event.hashtag)}</p>'
+        )
+    return _send_note(actor, "recap", html, tags=[_hashtag_tag(event)])
+
+
+def announce_recaps() -> int:
+    """The worker's job: recaps of events whose posting closed in the last two days."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    if not settings.FEDERATION:
+        return 0
+    now = timezone.now()
+    grace = timedelta(minutes=settings.EVENT_POSTING_GRACE_MINUTES)
+    over = Event.objects.filter(
+        ends_at__lt=now - grace, ends_at__gte=now - grace - timedelta(days=2), actor__isnull=False
+    )[:50]
+    return sum(1 for event in over if announce_recap(event))
+
+
+def pass_on_post(contribution_id: int) -> str:
+    """An approved post of an event that passes posts on: a fediverse post is boosted
+    (Announce of its own id); a guest's or member's post goes out as a Note of the event
+    with its text only: never a guest's name or photo (they did not agree to that)."""
+    from treffpunkt.events.models import Contribution
+    from treffpunkt.events.text import render_post_text
+    from treffpunkt.federation import delivery, objects
+    from treffpunkt.federation.actors import PUBLIC, federation_url
+    from treffpunkt.federation.models import Activity, WallPost
+
+    contribution = (
+        Contribution.objects.select_related("event")
+        .filter(pk=contribution_id, state=Contribution.State.VISIBLE)
+        .first()
+    )
+    if contribution is None or not contribution.event.announce_posts:
+        return "not passed on"
+    actor = actor_for_event(contribution.event)
+    if not actor.followers.exists():
+        return "nobody follows"
+    remote = WallPost.objects.filter(contribution=contribution).first()
+    if remote is not None:
+        if Activity.objects.filter(
+            actor=actor, kind="Announce", payload__object=remote.object_id
+        ).exists():
+            return "boosted already"
+        cc = [federation_url("followers", actor.pk), remote.author.url]
+        payload = objects.activity(
+            "Announce", actor, remote.object_id, activity_id="", to=[PUBLIC], cc=cc
+        )
+        payload.pop("id")
+        payload["published"] = timezone.now().isoformat()
+        delivery.send_to_followers(actor, payload)
+        return "boosted"
+    html = f"<p>{render_post_text(contribution.text)}</p>"
+    sent = _send_note(
+        actor, f"posts/{contribution.pk}", html, tags=[_hashtag_tag(contribution.event)]
+    )
+    return "sent" if sent else "sent already"
+
+
+def heard(change: Any) -> None:
+    """Announcements of the events app: an event changed (its followers get the new actor),
+    a post was shown on a wall that passes posts on."""
+    from django.conf import settings
+
+    if not settings.FEDERATION or change.object_id is None:
+        return
+    if (change.subject, change.verb) == ("event", "updated"):
+        event = Event.objects.filter(pk=change.object_id).first()
+        actor = LocalActor.objects.filter(event=event).first() if event else None
+        if actor is not None and actor.followers.exists():
+            from treffpunkt.federation.actions import send_actor_update
+
+            with transaction.atomic():
+                send_actor_update(actor)
+    elif (change.subject, change.verb) == ("contribution", "shown"):
+        with transaction.atomic():
+            pass_on_post(change.object_id)
