@@ -16,6 +16,7 @@ from treffpunkt.events.models import Event
 from treffpunkt.federation import events as event_federation
 from treffpunkt.federation.actors import actor_url
 from treffpunkt.federation.events import actor_for_event
+from treffpunkt.federation.models import WallPost
 
 from .test_event_actors import event, make_event, mention, remote, send
 
@@ -105,3 +106,43 @@ def test_held_posts_are_passed_on_when_approved(
     with django_capture_on_commit_callbacks(execute=True):
         moderate_contribution(contribution, "approve", admin_user)
     assert len(remote.activities("Create")) == 1
+
+
+def test_the_event_follows_the_relay_while_it_runs_and_takes_its_announces(
+    event, remote, send, fed_settings, django_capture_on_commit_callbacks
+):
+    remote.users["relay"] = {**remote.actor_document("relay"), "type": "Application"}
+    fed_settings.HASHTAG_RELAY = remote.actor_url("relay")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert event_federation.follow_relay() == "1 followed, 0 ended"
+    (follow,) = remote.activities("Follow")
+    assert follow["actor"] == actor_url(actor_for_event(event))
+    assert follow["object"] == remote.actor_url("relay")
+    # The relay announces a post with the tag; it is fetched from its server first.
+    note = remote.note(
+        77,
+        in_reply_to=None,
+        content="<p>Über das Relay #Ökofest26</p>",
+        tag=[{"type": "Hashtag", "name": "#ökofest26", "href": f"{remote.base}/tags/x"}],
+    )
+    announce = {
+        "id": f"{remote.actor_url('relay')}/announces/77",
+        "type": "Announce",
+        "actor": remote.actor_url("relay"),
+        "object": note["id"],
+    }
+    assert send(announce, name="relay").status_code == 202
+    (wall_post,) = WallPost.objects.all()
+    assert wall_post.way == WallPost.Way.RELAY
+    assert wall_post.contribution.text == "Über das Relay #Ökofest26"
+    # A post without the tag is not taken.
+    other = remote.note(78, in_reply_to=None, content="<p>Anderes</p>")
+    send({**announce, "id": f"{announce['id']}-2", "object": other["id"]}, name="relay")
+    assert WallPost.objects.count() == 1
+    # Once the event is over, the follow ends.
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=timezone.now() - timedelta(days=2), ends_at=timezone.now() - timedelta(days=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert event_federation.follow_relay() == "0 followed, 1 ended"
+    assert remote.activities("Undo")[0]["object"]["id"] == follow["id"]

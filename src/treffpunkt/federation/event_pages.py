@@ -12,3 +12,4 @@ def register() -> None:
 
     changes.listen(events.heard)
     schedule.every(60, "event-recaps", events.announce_recaps)
+    schedule.every(60, "hashtag-relay", events.follow_relay)

@@ -285,3 +285,83 @@ def heard(change: Any) -> None:
     elif (change.subject, change.verb) == ("contribution", "shown"):
         with transaction.atomic():
             pass_on_post(change.object_id)
+
+
+# --- the hashtag relay ------------------------------------------------------------------
+
+
+def follow_relay() -> str:
+    """The worker's job: while an event runs (its window as for hashtag timelines), its
+    actor follows ``TREFFPUNKT_HASHTAG_RELAY``'s tag actor, and stops afterwards (Undo).
+    The relay then sends ``Announce`` of posts with tags; ``wall_intake`` fetches each
+    from its own server before trusting it."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from treffpunkt.federation import delivery, hashtags
+    from treffpunkt.federation.actors import actor_url
+    from treffpunkt.federation.models import Following
+    from treffpunkt.federation.remote import FetchError, remote_actor
+
+    relay_url = getattr(settings, "HASHTAG_RELAY", "")
+    if not settings.FEDERATION or not relay_url:
+        return "no relay"
+    try:
+        relay = remote_actor(relay_url)
+    except FetchError as error:
+        return f"relay unreachable: {error}"
+    started = ended = 0
+    running = [
+        event
+        for event in Event.objects.filter(
+            ends_at__gte=timezone.now() - timedelta(days=1),
+            starts_at__lte=timezone.now() + hashtags.BEFORE_START,
+        )[:200]
+        if hashtags.in_window(event)
+    ]
+    running_ids = {event.pk for event in running}
+    with transaction.atomic():
+        for event in running:
+            local = actor_for_event(event)
+            following, created = Following.objects.get_or_create(
+                actor=local, remote=relay, defaults={"follow_id": ""}
+            )
+            if created:
+                following.follow_id = f"{actor_url(local)}#follows/{following.pk}"
+                following.save(update_fields=["follow_id"])
+                delivery.send(
+                    local,
+                    {
+                        "@context": "https://www.w3.org/ns/activitystreams",
+                        "id": following.follow_id,
+                        "type": "Follow",
+                        "actor": actor_url(local),
+                        "object": relay.url,
+                    },
+                    [relay.inbox],
+                )
+                started += 1
+        for following in (
+            Following.objects.filter(remote=relay, actor__kind="event")
+            .exclude(actor__event_id__in=running_ids)
+            .select_related("actor")
+        ):
+            delivery.send(
+                following.actor,
+                {
+                    "@context": "https://www.w3.org/ns/activitystreams",
+                    "type": "Undo",
+                    "actor": actor_url(following.actor),
+                    "object": {
+                        "id": following.follow_id,
+                        "type": "Follow",
+                        "actor": actor_url(following.actor),
+                        "object": relay.url,
+                    },
+                },
+                [relay.inbox],
+            )
+            following.delete()
+            ended += 1
+    return f"{started} followed, {ended} ended"
