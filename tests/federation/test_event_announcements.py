@@ -146,3 +146,20 @@ def test_the_event_follows_the_relay_while_it_runs_and_takes_its_announces(
     with django_capture_on_commit_callbacks(execute=True):
         assert event_federation.follow_relay() == "0 followed, 1 ended"
     assert remote.activities("Undo")[0]["object"]["id"] == follow["id"]
+
+
+def test_the_pages_show_the_handle_and_the_intakes_state(event, client, admin_user):
+    from treffpunkt.federation.models import HashtagFeed
+
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert f"@{event.hashtag}@treffpunkt.example.org" in page
+    HashtagFeed.objects.create(
+        event=event,
+        base_url="https://mastodon.example",
+        state=HashtagFeed.State.NEEDS_TOKEN,
+        message="the server shows hashtag feeds only signed in",
+    )
+    client.force_login(admin_user)
+    page = client.get(f"/e/{event.hashtag}/moderate/").content.decode()
+    assert "https://mastodon.example" in page
+    assert "the server shows hashtag feeds only signed in" in page
