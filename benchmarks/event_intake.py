@@ -286,7 +286,9 @@ def hashtags_scenario(options: argparse.Namespace) -> None:
             twice = sum(1 for times in viewers.seen.values() if len(times) > 1)
         latencies = [seen[m] - t for m, t in appeared.items() if m in seen]
         rows = site.rows("SELECT count(*), count(DISTINCT object_id) FROM federation_wallpost")[0]
+        states = dict(site.rows("SELECT state, count(*) FROM events_contribution GROUP BY state"))
         print(f"load average {os.getloadavg()[0]:.2f}")
+        print(f"contributions by state: {states}")
         print(
             f"posts made {len(appeared)}, on the wall {rows[0]} ({rows[1]} distinct), "
             f"seen by the viewer {len(seen)}, shown twice {twice}"
