@@ -357,3 +357,37 @@ def test_a_signed_mention_appears_on_the_walls_stream(remote, make_event, client
         scenario()
     finally:
         live.reset_backend()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_written_without_notification_reaches_the_stream(make_event, monkeypatch):
+    """The worker without Redis cannot notify the server's process: the feed finds the
+    change by itself (events.feeds.OUTSIDE_CHECK)."""
+    import asyncio
+
+    from asgiref.sync import async_to_sync, sync_to_async
+
+    from tests.events.streaming import Visitor
+    from tests.submitting import post_to_wall
+    from treffpunkt.core import live
+    from treffpunkt.core.actions import participant_for_guest
+
+    live.reset_backend()
+    event = make_event(hashtag="Stillfest")
+    guest = participant_for_guest("s" * 32, display_name="Uta")
+
+    @async_to_sync
+    async def scenario():
+        visitor = Visitor(f"/e/{event.hashtag}/stream", headers=[(b"last-event-id", b"0")])
+        visitor.start()
+        await asyncio.sleep(0.3)
+        monkeypatch.setattr(live, "publish", lambda channel, message: None)
+        await sync_to_async(post_to_wall)(event=event, participant=guest, text="Ganz leise")
+        await visitor.wait_for(1, timeout=5)
+        assert visitor.frames()[0][2]["html"] == "Ganz leise"
+        await visitor.leave()
+
+    try:
+        scenario()
+    finally:
+        live.reset_backend()
