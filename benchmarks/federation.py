@@ -483,7 +483,7 @@ def inbox_scenario(options):
             f"{counts['accepted'] / elapsed:.0f} activities/s"
         )
         target = options.activities + len(names)
-        while time.monotonic() - started < options.timeout:
+        while options.workers and time.monotonic() - started < options.timeout:
             done = site.rows("SELECT count(*) FROM comments_comment")[0][0]
             if done >= target:
                 break

@@ -62,3 +62,35 @@ def make_post(blog, author):
 @pytest.fixture
 def post(make_post):
     return make_post()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_block_list():
+    """Each process keeps the blocked servers for a few seconds; tests start afresh."""
+    from treffpunkt.federation.remote import forget_blocked_hosts
+
+    forget_blocked_hosts()
+    yield
+    forget_blocked_hosts()
+
+
+@pytest.fixture
+def remote(fed_settings):
+    """Another fediverse server on loopback (tests/federation/fake_remote.py)."""
+    from . import fake_remote
+
+    fed_settings.FEDERATION_ALLOW_PRIVATE = ["127.0.0.0/8"]
+    fake = fake_remote.start()
+    yield fake
+    fake.server.shutdown()
+
+
+@pytest.fixture
+def send(client, remote, django_capture_on_commit_callbacks):
+    """POST a signed activity to the shared inbox; the worker's task runs on commit."""
+
+    def post(activity, path="/ap/inbox", **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return remote.signed_post(client, path, activity, base=BASE, **kwargs)
+
+    return post

@@ -107,6 +107,10 @@ def test_the_blog_actor_has_what_mastodon_reads(client, blog):
     assert document["discoverable"] is True and document["indexable"] is True
     assert document["published"]
     assert document["webfinger"] == "werkstatt@treffpunkt.example.org"
+    assert document["icon"]["url"].endswith(".png")
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("treffpunkt/img/icon-512.png")
 
 
 def test_keys_are_made_once_and_kept(blog):
@@ -228,7 +232,7 @@ def test_the_blog_page_shows_the_handle_and_the_remote_follow_form(client, blog)
     page = client.get(blog.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
     text = page.content.decode()
     assert "@werkstatt@treffpunkt.example.org" in text
-    form_url = reverse("federation:remote_follow", kwargs={"blog": "werkstatt"})
+    form_url = reverse("fediverse:remote_follow", kwargs={"blog": "werkstatt"})
     assert form_url in text
     answer = client.get(form_url, {"server": "https://mastodon.example/"})
     assert answer.status_code == 200

@@ -16,27 +16,7 @@ from treffpunkt.federation.models import (
     Report,
 )
 
-from . import fake_remote
 from .conftest import BASE
-
-
-@pytest.fixture
-def remote(fed_settings):
-    fed_settings.FEDERATION_ALLOW_PRIVATE = ["127.0.0.0/8"]
-    fake = fake_remote.start()
-    yield fake
-    fake.server.shutdown()
-
-
-@pytest.fixture
-def send(client, remote, django_capture_on_commit_callbacks):
-    """POST a signed activity to the shared inbox; the worker's task runs on commit."""
-
-    def post(activity, path="/ap/inbox", **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return remote.signed_post(client, path, activity, base=BASE, **kwargs)
-
-    return post
 
 
 def follow(remote, blog, number=1, name="alice"):
@@ -337,3 +317,79 @@ def test_a_flag_becomes_a_report(send, remote, blog, post):
     report = Report.objects.get()
     assert report.post == post
     assert report.text == "Das ist Spam"
+
+
+def test_a_deleted_account_loses_its_comments_also_unsigned_once_it_answers_410(
+    client, send, remote, blog, post, django_capture_on_commit_callbacks
+):
+    note = remote.note(1, in_reply_to=f"{BASE}/ap/posts/{post.pk}", content="<p>Hallo</p>")
+    send(remote.create(note))
+    assert Comment.objects.count() == 1
+    delete = {"id": f"{remote.actor_url()}#delete", "type": "Delete",
+              "actor": remote.actor_url(), "object": remote.actor_url()}  # fmt: skip
+    body = json.dumps(delete)
+    # Still there: an unsigned Delete is taken (202) but changes nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post("/ap/inbox", data=body, content_type="application/activity+json")
+    assert answer.status_code == 202
+    assert Comment.objects.count() == 1
+    # Gone (410): now it counts.
+    from treffpunkt.federation.models import RemoteActor
+
+    remote.users["alice"] = None
+    original = remote.server.RequestHandlerClass.do_GET
+
+    def gone(handler):
+        handler.send_response(410)
+        handler.send_header("Content-Type", "application/activity+json")
+        handler.send_header("Content-Length", "2")
+        handler.end_headers()
+        handler.wfile.write(b"{}")
+
+    remote.server.RequestHandlerClass.do_GET = gone
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post("/ap/inbox", data=json.dumps(dict(delete, id=delete["id"] + "2")),
+                        content_type="application/activity+json")  # fmt: skip
+    finally:
+        remote.server.RequestHandlerClass.do_GET = original
+    assert Comment.objects.count() == 0
+    assert RemoteActor.objects.get(url=remote.actor_url()).gone_at is not None
+
+
+def test_a_quote_request_is_accepted_with_a_dereferenceable_authorization(
+    send, remote, blog, post, client
+):
+    quote = f"{remote.actor_url()}/statuses/77"
+    request = {"id": f"{remote.actor_url()}#quote-requests/1", "type": "QuoteRequest",
+               "actor": remote.actor_url(), "object": f"{BASE}/ap/posts/{post.pk}",
+               "instrument": quote}  # fmt: skip
+    assert send(request).status_code == 202
+    accept = remote.activities("Accept")[0]
+    assert accept["object"]["type"] == "QuoteRequest"
+    stamp = json.loads(client.get(accept["result"].removeprefix(BASE),
+                                  HTTP_ACCEPT="application/activity+json").content)  # fmt: skip
+    assert stamp["type"] == "QuoteAuthorization"
+    assert stamp["interactingObject"] == quote
+    assert stamp["interactionTarget"] == f"{BASE}/ap/posts/{post.pk}"
+
+
+def test_replies_to_replies_that_never_mentioned_the_blog_are_backfilled(
+    send, remote, blog, post, author
+):
+    from treffpunkt.comments.actions import moderate_comment
+    from treffpunkt.federation.backfill import backfill_replies
+
+    first = remote.note(1, in_reply_to=f"{BASE}/ap/posts/{post.pk}", content="<p>Eins</p>")
+    send(remote.create(first))
+    moderate_comment(Comment.objects.get(), "approve", author)
+    answer = remote.note(2, in_reply_to=first["id"], content="<p>Unter uns</p>", name="bob")
+    remote.objects[first["replies"].removeprefix(remote.base)] = {
+        "id": first["replies"],
+        "type": "Collection",
+        "first": {"type": "CollectionPage", "items": [answer["id"]]},
+    }
+    assert backfill_replies() == 1
+    reply = Comment.objects.get(body="Unter uns")
+    assert reply.parent.body == "Eins"
+    assert backfill_replies() == 0  # known now

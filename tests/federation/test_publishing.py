@@ -13,26 +13,8 @@ from treffpunkt.federation import delivery
 from treffpunkt.federation.actors import actor_for_blog
 from treffpunkt.federation.models import Delivery, Follower, RemoteActor, Server
 
-from . import fake_remote
 from .conftest import BASE
 from .test_inbox import follow
-
-
-@pytest.fixture
-def remote(fed_settings):
-    fed_settings.FEDERATION_ALLOW_PRIVATE = ["127.0.0.0/8"]
-    fake = fake_remote.start()
-    yield fake
-    fake.server.shutdown()
-
-
-@pytest.fixture
-def send(client, remote, django_capture_on_commit_callbacks):
-    def post(activity, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return remote.signed_post(client, "/ap/inbox", activity, base=BASE, **kwargs)
-
-    return post
 
 
 @pytest.fixture

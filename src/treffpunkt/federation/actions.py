@@ -26,6 +26,7 @@ from treffpunkt.federation.models import (
     Follower,
     Following,
     LocalActor,
+    QuoteAuthorization,
     Reaction,
     RemoteActor,
     RemoteComment,
@@ -36,6 +37,7 @@ from treffpunkt.federation.permissions import can_block_servers, can_manage_foll
 from treffpunkt.federation.remote import (
     FetchError,
     as_id,
+    forget_blocked_hosts,
     host_of,
     remote_actor,
     server_for,
@@ -216,6 +218,7 @@ def block_domain(domain: str, *, reason: str = "", user: Any = None) -> Server:
             status=Delivery.Status.SKIPPED, last_error="the server is blocked"
         )
         changes.announce("server", "blocked", server.pk, public_pages=True)
+    forget_blocked_hosts()
     server.refresh_from_db()
     return server
 
@@ -224,6 +227,7 @@ def unblock_domain(domain: str, *, user: Any = None) -> None:
     if user is not None and not can_block_servers(user):
         raise PermissionDenied
     Server.objects.filter(host=clean_domain(domain)).update(blocked_at=None, block_reason="")
+    forget_blocked_hosts()
 
 
 def import_blocks(text: str, *, user: Any = None) -> list[str]:
@@ -296,6 +300,30 @@ def report_from_fediverse(reporter_url: str, object_ids: Iterable[str], text: st
         comment=comment,
         text=text[:5000],
     )
+
+
+def authorize_quote(
+    post: Any, remote: RemoteActor, *, quote_id: str, request_id: str
+) -> QuoteAuthorization:
+    """Accept a QuoteRequest with a dereferenceable QuoteAuthorization (FEP-044f)."""
+    local = actor_for_blog(post.blog)
+    with transaction.atomic():
+        authorization, _created = QuoteAuthorization.objects.get_or_create(
+            post=post, quote_id=quote_id[:500],
+            defaults={"remote": remote, "request_id": request_id[:500]},
+        )  # fmt: skip
+        request = {
+            "id": request_id or quote_id,
+            "type": "QuoteRequest",
+            "actor": remote.url,
+            "object": objects.post_url(post),
+            "instrument": quote_id,
+        }
+        payload = objects.activity("Accept", local, request, activity_id="", to=[remote.url])
+        payload.pop("id")
+        payload["result"] = federation_url("quote_authorization", authorization.pk)
+        delivery.send(local, payload, [remote.inbox or remote.delivery_inbox])
+    return authorization
 
 
 def resolve_report(report: Report, *, user: Any) -> Report:

@@ -258,7 +258,7 @@ def _site_icon() -> str:
     from django.contrib.staticfiles.storage import staticfiles_storage
 
     try:
-        return absolute_url(staticfiles_storage.url("treffpunkt/icon-512.png"))
+        return absolute_url(staticfiles_storage.url("treffpunkt/img/icon-512.png"))
     except ValueError:
         return ""
 

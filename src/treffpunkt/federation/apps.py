@@ -9,7 +9,7 @@ class FederationConfig(AppConfig):
 
     def ready(self) -> None:
         from treffpunkt.core import changes, page_parts, schedule
-        from treffpunkt.federation import delivery, inbox, listeners, pages
+        from treffpunkt.federation import backfill, delivery, inbox, listeners, pages, remote
 
         # Blogs and comments announce their changes; the fediverse hears them here and
         # queues what goes out (docs/architecture.md, "Change announcements").
@@ -17,6 +17,8 @@ class FederationConfig(AppConfig):
         # Rows a task lost (a worker killed mid-way) are picked up again by these sweeps.
         schedule.every(30, "federation-deliveries", delivery.queue_due_deliveries)
         schedule.every(30, "federation-inbox", inbox.queue_waiting_items)
+        schedule.every(3600, "federation-actor-cache", remote.forget_unneeded_actors)
+        schedule.every(1800, "federation-backfill", backfill.backfill_replies)
         page_parts.register("blog_aside", "fediverse-follow", pages.follow_box)
         from treffpunkt.federation import event_pages, hashtags
 

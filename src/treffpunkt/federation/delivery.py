@@ -8,7 +8,7 @@ failed attempt is tried again after 1, 2, 4 … minutes (at most 6 hours) for tw
 it fails for good. A server failing for two days is marked unreachable: its deliveries are
 skipped, and tried once a week, until it answers again.
 
-A worker killed while sending leaves the delivery claimed for a few minutes; the sweep
+A worker killed while sending leaves the delivery claimed for a minute; the sweep
 (``queue_due_deliveries``) then sends it again. Servers take the same activity id twice
 without harm, so "at least once" is the guarantee, and a delivery is marked sent only once
 the server said so.
@@ -33,7 +33,8 @@ GIVE_UP_AFTER = timedelta(days=2)
 UNREACHABLE_AFTER = timedelta(days=2)
 RETRY_UNREACHABLE = timedelta(days=7)
 LONGEST_PAUSE = timedelta(hours=6)
-CLAIM = timedelta(minutes=5)
+# Longer than one attempt can take (10 s timeout, a second scheme, signing).
+CLAIM = timedelta(minutes=1)
 # After a scheme was refused and the other one worked, remember it this long.
 REMEMBER_SCHEME = timedelta(days=30)
 

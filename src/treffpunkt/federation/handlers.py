@@ -21,7 +21,7 @@ from treffpunkt.comments.models import Comment
 from treffpunkt.core.links import absolute_url
 from treffpunkt.federation import actions
 from treffpunkt.federation.actors import PUBLIC, actor_from_url, domain
-from treffpunkt.federation.inbox import Ignore, NotYet
+from treffpunkt.federation.inbox import UNVERIFIED, Ignore, NotYet
 from treffpunkt.federation.models import (
     DeletedObject,
     Follower,
@@ -346,6 +346,14 @@ def on_update(activity: dict[str, Any], actor_url: str) -> str:
 def on_delete(activity: dict[str, Any], actor_url: str) -> str:
     object_id = as_id(activity.get("object"))
     if object_id == actor_url:
+        if activity.get(UNVERIFIED):
+            try:
+                fetch_json(actor_url)
+            except FetchError as error:
+                if not error.gone:
+                    raise Ignore("unsigned, and the account is not gone") from None
+            else:
+                raise Ignore("unsigned, and the account is still there")
         return actions.remote_actor_deleted(actor_url)
     DeletedObject.objects.get_or_create(object_id=object_id[:500])
     known = (
@@ -370,6 +378,22 @@ def on_flag(activity: dict[str, Any], actor_url: str) -> str:
     return f"report {report.pk}"
 
 
+def on_quote_request(activity: dict[str, Any], actor_url: str) -> str:
+    """Someone quotes one of our posts (FEP-044f): every post may be quoted (its
+    ``interactionPolicy`` says so), so the request is accepted with an authorization."""
+    post = _local_post(as_id(activity.get("object")))
+    if post is None:
+        raise Ignore("not one of our posts")
+    quote_id = as_id(activity.get("instrument"))
+    if not quote_id or not same_host(quote_id, actor_url):
+        raise Ignore("the quoting post is missing or elsewhere")
+    remote = remote_actor(actor_url)
+    authorization = actions.authorize_quote(
+        post, remote, quote_id=quote_id, request_id=as_id(activity.get("id"))
+    )
+    return f"quote {authorization.pk} authorized"
+
+
 HANDLERS = {
     "Follow": on_follow,
     "Undo": on_undo,
@@ -382,4 +406,5 @@ HANDLERS = {
     "Update": on_update,
     "Delete": on_delete,
     "Flag": on_flag,
+    "QuoteRequest": on_quote_request,
 }

@@ -386,6 +386,22 @@ class Report(models.Model):
         return f"{self.server}: {self.text[:40]}"
 
 
+class QuoteAuthorization(models.Model):
+    """A remote post may quote one of ours (FEP-044f): the stamp it links to."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    remote = models.ForeignKey(RemoteActor, on_delete=models.CASCADE, related_name="+")
+    quote_id = models.URLField(max_length=500)
+    request_id = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "quote_id"], name="quote_once")]
+
+    def __str__(self) -> str:
+        return f"{self.quote_id} → {self.post_id}"
+
+
 # The fediverse's part of events (issue 12): posts that reached a wall, hashtag timelines.
 from treffpunkt.federation.event_models import (  # noqa: E402, F401
     HashtagFeed,

@@ -5,7 +5,9 @@ in many shapes), and cached in ``RemoteActor`` rows, refreshed lazily.
 
 from __future__ import annotations
 
+import functools
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -111,12 +113,37 @@ def server_for(host: str) -> Server:
     return server
 
 
+# The blocked servers, read again at most this often by each process (the inbox asks on
+# every request); a block made in this process takes effect at once.
+BLOCKS_FRESH_SECONDS = 10.0
+_blocked_hosts: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+
+def forget_blocked_hosts() -> None:
+    global _blocked_hosts
+    _blocked_hosts = (0.0, frozenset())
+
+
+def _blocked() -> frozenset[str]:
+    global _blocked_hosts
+    read_at, hosts = _blocked_hosts
+    now = time.monotonic()
+    if now - read_at > BLOCKS_FRESH_SECONDS or read_at == 0.0:
+        hosts = frozenset(
+            Server.objects.filter(blocked_at__isnull=False).values_list("host", flat=True)
+        )
+        _blocked_hosts = (now, hosts)
+    return hosts
+
+
 def is_blocked_host(host: str) -> bool:
     """A blocked domain or any of its subdomains."""
+    blocked = _blocked()
+    if not blocked:
+        return False
     host = host.lower().split(":")[0]
     parts = host.split(".")
-    candidates = {".".join(parts[i:]) for i in range(len(parts))}
-    return Server.objects.filter(host__in=candidates, blocked_at__isnull=False).exists()
+    return any(".".join(parts[i:]) in blocked for i in range(len(parts)))
 
 
 # --- fetching --------------------------------------------------------------------------
@@ -218,6 +245,16 @@ def store_actor(document: dict[str, Any], *, expected_url: str) -> RemoteActor:
 
 def participant_of(actor: RemoteActor) -> Any:
     """The Participant standing for a remote actor, with its current name and handle."""
+    if actor.participant_id is not None:
+        from treffpunkt.core.models import Participant
+
+        known = Participant.objects.filter(pk=actor.participant_id).first()
+        if (
+            known is not None
+            and known.handle == actor.handle
+            and known.display_name == _safe_name(actor)
+        ):
+            return known
     participant = participant_for_actor(
         actor.url, handle=actor.handle, display_name=_safe_name(actor)
     )
@@ -233,8 +270,10 @@ def _safe_name(actor: RemoteActor) -> str:
     return clean_text(actor.name or actor.username)[:80]
 
 
+@functools.lru_cache(maxsize=2048)
 def public_key(stored: str) -> Any:
-    """A key as ``RemoteActor.keys`` keeps it (PEM, or an Ed25519 Multikey) as a key."""
+    """A key as ``RemoteActor.keys`` keeps it (PEM, or an Ed25519 Multikey) as a key
+    (parsed once per process: the same text is the same key)."""
     from treffpunkt.federation import keys as key_library
 
     if stored.startswith("-----"):
@@ -246,7 +285,11 @@ def key_for(key_id: str, *, refresh: bool = False) -> tuple[RemoteActor, str]:
     """The remote actor owning ``key_id`` and the key; fetched when unknown or ``refresh``
     (a key that fails to verify may have been rotated: fetched once more)."""
     actor_url = key_id.split("#")[0]
-    actor = RemoteActor.objects.filter(url=actor_url).first()
+    actor = (
+        RemoteActor.objects.filter(url=actor_url, gone_at__isnull=True)
+        .only("pk", "url", "keys", "fetched_at")
+        .first()
+    )
     if actor is None or refresh or key_id not in actor.keys:
         try:
             actor = remote_actor(actor_url, refresh=True)

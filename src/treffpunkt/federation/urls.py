@@ -24,5 +24,9 @@ urlpatterns: list[URLPattern] = [
     path("ap/posts/<int:pk>/shares", views.reactions, {"kind": "announce"}, name="shares"),
     path("ap/comments/<int:pk>", views.comment_object, name="comment"),
     path("ap/activities/<int:pk>", views.activity, name="activity"),
-    path("ap/blogs/<slug:blog>/follow", views.remote_follow, name="remote_follow"),
+    path(
+        "ap/quote-authorizations/<int:pk>",
+        views.quote_authorization,
+        name="quote_authorization",
+    ),
 ]

@@ -35,6 +35,7 @@ from treffpunkt.federation import objects
 from treffpunkt.federation.actors import (
     actor_by_username,
     actor_document,
+    actor_for_blog,
     actor_page,
     actor_url,
     domain,
@@ -413,6 +414,34 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
     if objects.PUBLIC not in audience:
         raise Http404  # Accept, Follow and the like are for their addressee only
     return activity_response({"@context": objects.AS_CONTEXT, **sent.payload})
+
+
+@federation_on
+@require_GET
+def quote_authorization(request: HttpRequest, pk: int) -> HttpResponse:
+    from treffpunkt.federation.models import QuoteAuthorization
+
+    stamp = get_object_or_404(QuoteAuthorization.objects.select_related("post__blog"), pk=pk)
+    if not stamp.post.is_visible:
+        raise Http404
+    return activity_response(
+        {
+            "@context": [
+                objects.AS_CONTEXT,
+                {
+                    "QuoteAuthorization": "https://w3id.org/fep/044f#QuoteAuthorization",
+                    "gts": "https://gotosocial.org/ns#",
+                    "interactingObject": {"@id": "gts:interactingObject", "@type": "@id"},
+                    "interactionTarget": {"@id": "gts:interactionTarget", "@type": "@id"},
+                },
+            ],
+            "id": federation_url("quote_authorization", pk),
+            "type": "QuoteAuthorization",
+            "attributedTo": actor_url(actor_for_blog(stamp.post.blog)),
+            "interactingObject": stamp.quote_id,
+            "interactionTarget": objects.post_url(stamp.post),
+        }
+    )
 
 
 # --- the inbox ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('events', '0002_event_dates_in_range'),
-        ('federation', '0001_initial'),
+        ('federation', '0002_quote_authorization'),
     ]
 
     operations = [
