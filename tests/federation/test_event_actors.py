@@ -195,6 +195,8 @@ def test_a_signed_mention_becomes_a_wall_post_through_the_pipeline(send, remote,
     assert "Tolle Stimmung hier!" in page
     assert "Alice &lt;b&gt;Beispiel&lt;/b&gt;" in page
     assert f"@alice@127.0.0.1:{remote.port}" in page
+    recap = client.get(f"/e/{event.hashtag}/recap/").content.decode()
+    assert "Davon aus dem Fediverse" in recap and "1 Beiträge von 1 Konten" in recap
     # The same post again (another delivery, another server): one contribution.
     activity["id"] += "-again"
     send(activity)
