@@ -270,3 +270,26 @@ def test_a_blog_cannot_take_an_events_name(blog, author):
             starts_at=timezone.now(),
             ends_at=timezone.now() + timezone.timedelta(hours=2),
         )
+
+
+def test_an_approved_comment_answers_as_a_note(client, blog, post, author):
+    from tests.submitting import comment_on_post
+    from treffpunkt.comments.actions import moderate_comment
+    from treffpunkt.core.actions import participant_for_guest
+
+    guest = participant_for_guest("c" * 32, display_name="Gerda", email="gerda@example.org")
+    comment = comment_on_post(post=post, participant=guest, body="Schön <b>hier</b>",
+                              author_name="Gerda", email="gerda@example.org")  # fmt: skip
+    path = f"/ap/comments/{comment.pk}"
+    assert client.get(path, HTTP_ACCEPT=AP).status_code == 404  # held: not public
+    moderate_comment(comment, "approve", author)
+    response = client.get(path, HTTP_ACCEPT=AP)
+    note = _json(response)
+    assert "Accept" in response["Vary"]
+    assert note["type"] == "Note"
+    assert note["inReplyTo"] == f"{BASE}/ap/posts/{post.pk}"
+    assert "&lt;b&gt;hier&lt;/b&gt;" in note["content"]
+    assert "gerda@example.org" not in response.content.decode()
+    page = client.get(path)
+    assert page.status_code == 302
+    assert page["Location"].endswith(f"#comment-{comment.pk}")

@@ -393,3 +393,30 @@ def test_replies_to_replies_that_never_mentioned_the_blog_are_backfilled(
     reply = Comment.objects.get(body="Unter uns")
     assert reply.parent.body == "Eins"
     assert backfill_replies() == 0  # known now
+
+
+@pytest.mark.parametrize(
+    "parent",
+    [
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.1/notes/1",
+        "http://[::ffff:127.0.0.1]:9/notes/1",
+    ],
+)
+def test_a_reply_to_an_internal_address_is_never_fetched(send, remote, blog, parent):
+    note = remote.note(1, in_reply_to=parent, content="<p>?</p>")
+    assert send(remote.create(note)).status_code == 202
+    item = InboxItem.objects.get()
+    assert item.status == InboxItem.Status.IGNORED
+    assert Comment.objects.count() == 0
+
+
+def test_a_reply_to_the_english_page_of_a_post_finds_it(send, remote, blog, post):
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = post.get_absolute_url()
+    assert english.startswith("/en/")
+    note = remote.note(1, in_reply_to=f"{BASE}{english}", content="<p>Hello</p>")
+    send(remote.create(note))
+    assert Comment.objects.get().post == post

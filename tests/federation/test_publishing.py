@@ -1,6 +1,7 @@
 """Publishing: posts go out to followers' servers as Create/Update/Delete, one delivery per
 server, signed when sent, retried with growing pauses; answers go back to remote authors."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -221,3 +222,52 @@ def test_guest_comments_are_not_federated(
                         email="gerda@example.org")  # fmt: skip
     assert followed.received == []
     assert not RemoteActor.objects.filter(url__contains="gerda").exists()
+
+
+def test_a_guest_who_agrees_has_the_comment_sent_without_the_email(
+    followed, blog, author, client, django_capture_on_commit_callbacks
+):
+    from tests.submitting import comment_on_post
+    from treffpunkt.comments.actions import moderate_comment, submit_comment
+    from treffpunkt.core.actions import participant_for_guest
+    from treffpunkt.moderation.submissions import Submission
+
+    post = _draft(blog, author)
+    with django_capture_on_commit_callbacks(execute=True):
+        post = publish_post(post, editor=author)
+    followed.received.clear()
+    guest = participant_for_guest("g" * 32, display_name="Gerda", email="gerda@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = submit_comment(
+            post,
+            Submission(participant=guest, text="Toll gemacht", author_name="Gerda",
+                       email="gerda@example.org"),
+            federate=True,
+        )  # fmt: skip
+        moderate_comment(comment, "approve", author)
+    notes = followed.activities("Create")
+    assert len(notes) == 1
+    note = notes[0]["object"]
+    assert "Gerda" in note["content"] and "Toll gemacht" in note["content"]
+    assert "gerda@example.org" not in json.dumps(notes[0])
+    assert note["inReplyTo"] == f"{BASE}/ap/posts/{post.pk}"
+    # Taken back when it is deleted here.
+    from treffpunkt.comments.actions import delete_comment
+
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_comment(comment, author)
+    assert followed.activities("Delete")[0]["object"]["id"] == note["id"]
+    # Without the tick nothing goes out.
+    followed.received.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        other = comment_on_post(post=post, participant=guest, body="Noch was",
+                                author_name="Gerda", email="gerda@example.org")  # fmt: skip
+        moderate_comment(other, "approve", author)
+    assert followed.received == []
+
+
+def test_the_comment_form_offers_the_choice_only_with_federation_on(client, post, settings):
+    page = client.get(post.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'name="federate"' in page
+    settings.FEDERATION = False
+    assert 'name="federate"' not in client.get(post.get_absolute_url()).content.decode()

@@ -2,6 +2,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from treffpunkt.comments import actions
@@ -53,6 +54,15 @@ class CommentForm(forms.Form):
         widget=forms.URLInput(attrs={"autocomplete": "url", "placeholder": "https://"}),
     )
     notify = forms.BooleanField(label=_("Notify me of replies by email"), required=False)
+    federate = forms.BooleanField(
+        label=_("Also show my comment in the fediverse"),
+        required=False,
+        help_text=_(
+            "Your name, website and comment (never your email address) then also go to the "
+            "servers of this blog's followers on Mastodon and elsewhere, where we cannot "
+            "erase them later."
+        ),
+    )
     parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     # Bots fill every field; people never see this one (comments.css hides it).
     url = forms.CharField(
@@ -68,6 +78,8 @@ class CommentForm(forms.Form):
             # Members comment under their own name and address.
             del self.fields["author_name"]
             del self.fields["email"]
+        if not settings.FEDERATION:
+            del self.fields["federate"]
         if not self.is_bound:
             self.initial["started"] = started_value(STARTED_SALT)
 

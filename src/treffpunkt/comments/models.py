@@ -55,6 +55,9 @@ class Comment(models.Model):
     )
     # The post's author or a blog author/moderator wrote it (shown as a badge).
     by_staff = models.BooleanField(_("written by the blog's team"), default=False)
+    # The writer agreed that the comment (name, website and text) also goes to the blog's
+    # followers in the fediverse; off unless ticked on the form.
+    federate = models.BooleanField(_("also sent to the fediverse"), default=False)
     moderation_score = models.FloatField(default=0.0)
     moderation_reasons = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(_("written"), default=timezone.now)

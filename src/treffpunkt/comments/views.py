@@ -125,7 +125,11 @@ def _take_comment(request: HttpRequest, post: Post, form: CommentForm) -> HttpRe
     )
     try:
         comment = actions.submit_comment(
-            post, submission, parent_id=data["parent"], subscribe=data["notify"]
+            post,
+            submission,
+            parent_id=data["parent"],
+            subscribe=data["notify"],
+            federate=bool(data.get("federate")),
         )
     except actions.Duplicate as duplicate:
         messages.info(request, _("You sent this comment already; here it is."))

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from treffpunkt.blog.models import Blog
@@ -481,22 +482,35 @@ def send_note(
 
 
 def answer_goes_back(comment: Comment) -> bool:
-    """A member's approved answer to a fediverse comment is delivered to its author (a
-    Note by the blog, in reply to the remote comment, mentioning them). Guests' comments
-    stay here: they did not agree to be sent elsewhere."""
-    if not comment.by_staff or not comment.parent_id:
-        return False
+    """An approved comment goes to the fediverse when its writer agreed (the form's
+    checkbox), and a member's answer to a fediverse comment always: a Note by the blog, in
+    reply to the post or the comment, to the blog's followers; an answer to a fediverse
+    comment also to its author, mentioned. Other comments stay here."""
     parent = (
         RemoteComment.objects.select_related("author").filter(comment_id=comment.parent_id).first()
+        if comment.parent_id
+        else None
     )
-    if parent is None:
+    if (parent is None or not comment.by_staff) and not comment.federate:
         return False
     local = actor_for_blog(comment.post.blog)
     note = objects.comment_object(comment)
+    if parent is None or not comment.by_staff:
+        payload = objects.activity(
+            "Create", local, note, activity_id="", to=note["to"], cc=note["cc"]
+        )
+        payload.pop("id")
+        extra = [parent.author.inbox] if parent is not None and parent.author.inbox else []
+        delivery.send_to_followers(local, payload, extra)
+        return True
     send_note(
         local,
-        text_html=f'<p><span class="h-card"><a href="{parent.author.profile_url}" '
-        f'class="u-url mention">@<span>{parent.author.username}</span></a></span></p>'
+        text_html=format_html(
+            '<p><span class="h-card"><a href="{}" class="u-url mention">@<span>{}</span></a>'
+            "</span></p>",
+            parent.author.profile_url or parent.author.url,
+            parent.author.username,
+        )
         + note["content"],
         in_reply_to=parent.object_id,
         mention=parent.author,

@@ -28,3 +28,4 @@ class FederationConfig(AppConfig):
         page_parts.register("post_footer", "fediverse-reactions", pages.reaction_counts)
         page_parts.register("author_dashboard", "fediverse", pages.author_dashboard)
         page_parts.register("filter_page", "fediverse", pages.filter_page)
+        page_parts.register("privacy_policy", "fediverse", pages.privacy_note)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import Resolver404, resolve
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from treffpunkt.blog.models import Post
 from treffpunkt.comments import actions as comment_actions
@@ -133,8 +134,14 @@ def _local_post(url: str) -> Post | None:
     if not url or not url.startswith(absolute_url("/")):
         return None
     path = url[len(absolute_url("")) :].split("#")[0].split("?")[0]
+    # A page address in another language than the worker's (/en/b/…) resolves in it.
+    language = next(
+        (code for code, _name in settings.LANGUAGES if path.startswith(f"/{code}/")),
+        settings.LANGUAGE_CODE,
+    )
     try:
-        match = resolve(path)
+        with translation.override(language):
+            match = resolve(path)
     except Resolver404:
         return None
     if match.view_name == "federation:post":

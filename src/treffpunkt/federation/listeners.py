@@ -34,9 +34,10 @@ def heard(change: Change) -> None:
         ("comment", "approved"): comment_approved,
         ("comment", "deleted"): comment_taken_back,
         ("comment", "removed"): comment_taken_back,
+        ("comment", "erased"): comments_erased,
         ("blog", "updated"): blog_updated,
     }.get((change.subject, change.verb))
-    if handler is not None and change.object_id is not None:
+    if handler is not None and (change.object_id is not None or change.verb == "erased"):
         with transaction.atomic():
             handler(change)
 
@@ -119,6 +120,12 @@ def comment_taken_back(change: Change) -> None:
     sent = Activity.objects.filter(kind="Create", payload__object__id=note_id).first()
     if sent is not None:
         actions.delete_note(sent.actor, note_id)
+
+
+def comments_erased(change: Change) -> None:
+    """A writer's data was erased: what of it went to the fediverse is taken back."""
+    for comment_id in change.data.get("ids", []):
+        comment_taken_back(Change("comment", "deleted", comment_id))
 
 
 def blog_updated(change: Change) -> None:

@@ -83,3 +83,10 @@ def filter_page(request: HttpRequest | None, _obj: Any) -> str:
         {"recent": recent, "open_reports": open_reports},
         request=request,
     )
+
+
+def privacy_note(request: HttpRequest | None, _obj: Any) -> str:
+    """What goes to the fediverse, for the privacy policy."""
+    if not settings.FEDERATION:
+        return ""
+    return render_to_string("federation/_privacy_note.html", request=request)

@@ -137,10 +137,18 @@ class CommentThread:
 
     item_kind = ItemKind.COMMENT
 
-    def __init__(self, post: Post, *, parent_id: int | None = None, subscribe: bool = False):
+    def __init__(
+        self,
+        post: Post,
+        *,
+        parent_id: int | None = None,
+        subscribe: bool = False,
+        federate: bool = False,
+    ):
         self.post = post
         self.parent_id = parent_id
         self.subscribe = subscribe
+        self.federate = federate
         self.parent: Comment | None = None
         self.staff = False
 
@@ -212,6 +220,7 @@ class CommentThread:
             body=submission.text,
             status=status,
             by_staff=self.staff,
+            federate=self.federate,
             created_at=submission.published_at or timezone.now(),
             moderation_score=round(check.score, 3),
             moderation_reasons=check.reasons_json + [reason.as_json() for reason in reasons],
@@ -232,14 +241,19 @@ def submit_comment(
     *,
     parent_id: int | None = None,
     subscribe: bool = False,
+    federate: bool = False,
 ) -> Comment:
     """Take a comment on a post: check it, decide its status, store it, notify after commit.
+    ``federate``: the writer agreed that it also goes to the blog's fediverse followers.
 
     Raises Refused (with a message for the visitor and an HTTP status) when the comment
     cannot be taken, and Duplicate when the same text came from the same person a moment
     ago; nothing is stored then.
     """
-    return submit(submission, CommentThread(post, parent_id=parent_id, subscribe=subscribe))
+    return submit(
+        submission,
+        CommentThread(post, parent_id=parent_id, subscribe=subscribe, federate=federate),
+    )
 
 
 def revise_comment(comment: Comment, submission: Submission) -> Comment:
