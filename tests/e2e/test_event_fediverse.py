@@ -93,6 +93,7 @@ def test_moderators_see_the_warning_held_and_the_intake(
     page.goto(f"/en/e/{event.hashtag}/moderate/")
     held = page.locator(".mod-list li", has_text="Spoiler")
     expect(held).to_contain_text("⚠ Spoiler")
+    expect(held).to_contain_text("@mia@social.example")
     intake = page.get_by_role("region", name="From the fediverse")
     expect(intake).to_contain_text("https://mastodon.example")
     expect(intake).to_contain_text("needs an access token")
