@@ -77,6 +77,7 @@ WEIRD = [
     {"to": {"weird": True}, "cc": 7},
     {"published": "gestern"},
     {"published": 12345},
+    {"published": "2026-12-01T10:00:00"},  # no time zone
     {"attributedTo": [{"id": "x"}]},
     {"type": ["Note", "Thing"]},
     {"content": "<script>alert(1)</script><img src=x onerror=alert(2)>Text"},

@@ -47,7 +47,7 @@ def _has_audience(actor: LocalActor) -> bool:
 
 
 def post_published(change: Change) -> None:
-    post = Post.objects.select_related("blog").filter(pk=change.object_id).first()
+    post = Post.objects.select_related("blog").filter(pk=change.object_id or 0).first()
     if post is None or not post.is_visible:
         return
     Tombstone.objects.filter(post_id=post.pk).delete()
@@ -63,7 +63,7 @@ def post_published(change: Change) -> None:
 
 
 def post_updated(change: Change) -> None:
-    post = Post.objects.select_related("blog").filter(pk=change.object_id).first()
+    post = Post.objects.select_related("blog").filter(pk=change.object_id or 0).first()
     if post is None or not post.is_visible:
         return
     actor = actor_for_blog(post.blog)
@@ -84,7 +84,9 @@ def post_gone(change: Change) -> None:
         return
     post = Post.objects.select_related("blog").filter(pk=post_id).first()
     blog = (
-        post.blog if post is not None else Blog.objects.filter(pk=change.data.get("blog")).first()
+        post.blog
+        if post is not None
+        else Blog.objects.filter(pk=change.data.get("blog") or 0).first()
     )
     if blog is None:
         return
@@ -106,7 +108,7 @@ def post_gone(change: Change) -> None:
 
 
 def comment_approved(change: Change) -> None:
-    comment = Comment.objects.select_related("post__blog").filter(pk=change.object_id).first()
+    comment = Comment.objects.select_related("post__blog").filter(pk=change.object_id or 0).first()
     if comment is None or comment.status != Comment.Status.APPROVED:
         return
     if Activity.objects.filter(payload__object__id=federation_url("comment", comment.pk)).exists():
@@ -129,7 +131,7 @@ def comments_erased(change: Change) -> None:
 
 
 def blog_updated(change: Change) -> None:
-    blog = Blog.objects.filter(pk=change.object_id).first()
+    blog = Blog.objects.filter(pk=change.object_id or 0).first()
     if blog is None:
         return
     actor = actor_for_blog(blog)

@@ -75,8 +75,8 @@ def _attachments(post: Post) -> list[dict[str, Any]]:
             src = absolute_url(src)
         if not src.startswith(settings.BASE_URL):
             continue  # other sites' images are theirs to federate
-        alt = ALT_IN_TAG.search(match.group(0))
-        images.append((src, alt.group("alt") if alt else ""))
+        found = ALT_IN_TAG.search(match.group(0))
+        images.append((src, found.group("alt") if found else ""))
     attachments = []
     for url, alt in images[:MAX_ATTACHMENTS]:
         attachments.append(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from datetime import UTC as datetime_utc
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -85,7 +86,7 @@ def as_time(value: Any) -> datetime | None:
     except ValueError:
         return None
     if parsed is not None and timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.UTC)
+        parsed = timezone.make_aware(parsed, datetime_utc)
     return parsed
 
 

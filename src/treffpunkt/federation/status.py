@@ -24,8 +24,8 @@ def status_lines() -> list[str]:
     lines.append("Actors:")
     for actor in actors:
         lines.append(
-            f"  {handle(actor)}: {actor.following_here} followers on {actor.servers} servers"  # type: ignore[attr-defined]
-            + (f", {actor.waiting} waiting for approval" if actor.waiting else "")  # type: ignore[attr-defined]
+            f"  {handle(actor)}: {actor.following_here} followers on {actor.servers} servers"
+            + (f", {actor.waiting} waiting for approval" if actor.waiting else "")
         )
     if not actors:
         lines.append("  none yet (a blog's actor is made when it is first looked up)")
