@@ -239,3 +239,13 @@ def test_an_unreachable_server_backs_off(event, mastodon):
     assert feed.state == HashtagFeed.State.UNREACHABLE
     assert feed.errors == 1
     assert feed.next_read_at > timezone.now() + timedelta(seconds=15)
+
+
+def test_times_without_a_zone_are_read_as_utc(event, mastodon):
+    fake = mastodon()
+    fake.add(1, created_at=datetime.now(UTC).replace(tzinfo=None))
+    fake.statuses[0]["created_at"] = fake.statuses[0]["created_at"].rstrip("Z")
+    feed = feed_for(event, fake)
+    read(feed, 2)
+    assert Contribution.objects.count() == 1
+    assert hashtags._reset_time({"x-ratelimit-reset": "2099-01-01T00:00:00"}, timezone.now())
