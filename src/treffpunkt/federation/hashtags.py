@@ -125,7 +125,7 @@ def set_event_servers(event: Event, servers: list[tuple[str, str]]) -> list[Hash
         feed, _created = HashtagFeed.objects.get_or_create(
             event=event, base_url=base_url, defaults={"from_site": False}
         )
-        changes = {"from_site": False}
+        changes: dict[str, Any] = {"from_site": False}
         if token:
             changes["access_token"] = token.strip()[:500]
             changes["state"] = HashtagFeed.State.UNKNOWN
