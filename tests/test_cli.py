@@ -161,6 +161,10 @@ def test_createadmin_demo_and_check(tmp_path):
         assert dict(comments.fetchall()) == {"approved": 8}
         checked = "SELECT count(*) FROM moderation_checkeditem WHERE kind = 'comment'"
         assert db.execute(checked).fetchone()[0] == 8
+        # One post on the demo wall as if from the fediverse (marked as demo content).
+        fediverse = "SELECT text FROM events_contribution WHERE source = 'fediverse'"
+        (text,) = [row[0] for row in db.execute(fediverse)]
+        assert text.startswith("Demo-Beitrag aus dem Fediverse")
 
     check = run_cli("check", data_dir=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr

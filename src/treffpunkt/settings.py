@@ -281,6 +281,13 @@ FEDERATION = _env_bool("TREFFPUNKT_FEDERATION", True)
 FEDERATION_ALLOW_PRIVATE = _env_list("TREFFPUNKT_FEDERATION_ALLOW_PRIVATE", [])
 # Authorized fetch: only signed requests get posts and full actors (as Mastodon's secure mode).
 FEDERATION_AUTHORIZED_FETCH = _env_bool("TREFFPUNKT_AUTHORIZED_FETCH", False)
+# Event walls read the hashtag timelines of these servers (Mastodon API), comma separated
+# base URLs, while an event runs; events may name more of their own (issue 12).
+HASHTAG_SERVERS = _env_list("TREFFPUNKT_HASHTAG_SERVERS", [])
+# Seconds between two reads of one server's hashtag timeline (at least 2).
+HASHTAG_POLL_SECONDS = max(2, _env_int("TREFFPUNKT_HASHTAG_POLL_SECONDS", 10))
+# A hashtag relay's actor (e.g. a FediBuzz-style relay): events follow it while they run.
+HASHTAG_RELAY = _env("TREFFPUNKT_HASHTAG_RELAY", "")
 
 # The interface language: "de" (default) or "en". Visitors can switch.
 LANGUAGE_CODE = _env("TREFFPUNKT_LANGUAGE", "de")

@@ -32,7 +32,13 @@ from treffpunkt.core.links import absolute_url
 from treffpunkt.core.models import Participant
 from treffpunkt.core.text import clean_text, count_characters, without_control_characters
 from treffpunkt.events import feeds
-from treffpunkt.events.models import Contribution, Event, WallChange, new_short_code
+from treffpunkt.events.models import (
+    Contribution,
+    Event,
+    WallChange,
+    hashtag_key,
+    new_short_code,
+)
 from treffpunkt.events.permissions import can_organize
 from treffpunkt.events.queries import recap_contributions
 from treffpunkt.events.recap import recap_markdown
@@ -93,7 +99,7 @@ def create_event(
         raise ValueError("An event needs an organizer")
     fields = _cleaned_text_fields(fields)
     fields["hashtag"] = validate_hashtag(fields["hashtag"])
-    if Event.objects.filter(hashtag__iexact=fields["hashtag"]).exists():
+    if Event.objects.filter(hashtag_key=hashtag_key(fields["hashtag"])).exists():
         raise ValidationError(_("Another event uses this hashtag already."), code="taken")
     usernames.check_free(fields["hashtag"], kind="event")
     for _attempt in range(10):
@@ -102,7 +108,7 @@ def create_event(
                 event = Event.objects.create(short_code=new_short_code(), **fields)
             break
         except IntegrityError:
-            if Event.objects.filter(hashtag__iexact=fields["hashtag"]).exists():
+            if Event.objects.filter(hashtag_key=hashtag_key(fields["hashtag"])).exists():
                 raise ValidationError(
                     _("Another event uses this hashtag already."), code="taken"
                 ) from None
@@ -127,7 +133,11 @@ def update_event(
     fields = _cleaned_text_fields(fields)
     if "hashtag" in fields:
         fields["hashtag"] = validate_hashtag(fields["hashtag"])
-        if Event.objects.filter(hashtag__iexact=fields["hashtag"]).exclude(pk=event.pk).exists():
+        if (
+            Event.objects.filter(hashtag_key=hashtag_key(fields["hashtag"]))
+            .exclude(pk=event.pk)
+            .exists()
+        ):
             raise ValidationError(_("Another event uses this hashtag already."), code="taken")
         usernames.check_free(fields["hashtag"], kind="event", object_id=event.pk)
     for name, value in fields.items():
@@ -241,17 +251,26 @@ class Wall:
             moderation_reasons=check.reasons_json,
             created_at=submission.published_at or timezone.now(),
         )
+        # A fediverse post with a content warning waits: the moderators decide whether the
+        # projector shows it (the warning stays on top of its text).
+        warned = bool(submission.content_warning) and contribution.state == "visible"
+        if warned:
+            contribution.state = Contribution.State.HELD
         if self.photo_file is not None:
             contribution.photo.save(
                 self.photo_file.name or "photo.webp", self.photo_file, save=False
             )
             self.saved_photo = (contribution.photo.storage, contribution.photo.name)
         contribution.save()
-        held_by = (
-            [Reason(gettext_noop("the event's moderators approve every post first"))]
-            if check.verdict == Verdict.PUBLISH and contribution.state == Contribution.State.HELD
-            else []
-        )
+        if warned:
+            held_by = [Reason(gettext_noop("a content warning: the moderators decide"))]
+        else:
+            held_by = (
+                [Reason(gettext_noop("the event's moderators approve every post first"))]
+                if check.verdict == Verdict.PUBLISH
+                and contribution.state == Contribution.State.HELD
+                else []
+            )
         _record_change(contribution, WallChange.Kind.CREATED)
         return Stored(contribution, contribution.pk, held_by)
 
@@ -318,6 +337,36 @@ def edit_contribution(
         contribution.text = text
         if photo_alt is not None and contribution.photo:
             contribution.photo_alt = clean_text(photo_alt)[:500]
+        contribution.edited_at = timezone.now()
+        contribution.save()
+        _record_change(contribution, WallChange.Kind.EDITED)
+    return contribution
+
+
+def revise_contribution_from_fediverse(contribution: Contribution, text: str) -> Contribution:
+    """The fediverse author changed their post (a remote ``Update``): the wall shows the new
+    text, checked again like an edit; a visible post the filter now doubts waits. No edit
+    window: the post is theirs on their server."""
+    text = clean_contribution_text(text)
+    edited = Submission(
+        participant=contribution.participant,
+        text=text,
+        source=Source.FEDIVERSE_REPLY,
+        context_url=absolute_url(contribution.event.get_absolute_url()),
+    )
+    check = check_submission(edited, ItemKind.WALL_POST, contribution.event.blocked_word_list())
+    with transaction.atomic():
+        contribution = (
+            Contribution.objects.select_for_update(of=("self",))
+            .select_related("event", "participant")
+            .get(pk=contribution.pk)
+        )
+        record_check(check, contribution.pk)
+        contribution.moderation_score = round(check.score, 3)
+        contribution.moderation_reasons = check.reasons_json
+        if contribution.state == Contribution.State.VISIBLE and check.verdict != Verdict.PUBLISH:
+            contribution.state = Contribution.State.HELD
+        contribution.text = text
         contribution.edited_at = timezone.now()
         contribution.save()
         _record_change(contribution, WallChange.Kind.EDITED)
@@ -483,8 +532,20 @@ def _record(event_id: int, contribution_id: int, kind: str) -> WallChange:
     change = WallChange.objects.create(
         event_id=event_id, contribution_id=contribution_id, kind=kind
     )
+    if kind in (WallChange.Kind.CREATED, WallChange.Kind.APPROVED, WallChange.Kind.PINNED):
+        _announce_if_shown(event_id, contribution_id)
     transaction.on_commit(lambda: live.publish(feeds.channel(event_id), {"id": change.pk}))
     return change
+
+
+def _announce_if_shown(event_id: int, contribution_id: int) -> None:
+    """A post now on the wall of an event whose organizers pass posts on: announced, so the
+    fediverse (which listens) can boost or send it. Nothing for other events."""
+    shown = Contribution.objects.filter(
+        pk=contribution_id, state=Contribution.State.VISIBLE, event__announce_posts=True
+    ).exists()
+    if shown:
+        changes.announce("contribution", "shown", contribution_id, event=event_id)
 
 
 def draft_post_from_recap(event: Event, *, blog: Blog, editor: User) -> Post:

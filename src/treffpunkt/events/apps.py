@@ -11,7 +11,7 @@ class EventsConfig(AppConfig):
         from treffpunkt.core import home_sections, live, schedule, usernames
         from treffpunkt.events import actions, feeds
         from treffpunkt.events.home import upcoming_events_section
-        from treffpunkt.events.models import Event
+        from treffpunkt.events.models import Event, hashtag_key
 
         home_sections.register("events", upcoming_events_section, order=10)
         # A stopping server ends the open wall streams at once (see core.live.shut_down).
@@ -21,5 +21,7 @@ class EventsConfig(AppConfig):
         # An event's hashtag is its fediverse username (its actor comes with issue 12).
         usernames.register(
             "event",
-            lambda name: Event.objects.filter(hashtag__iexact=name).values_list("pk", flat=True),
+            lambda name: Event.objects.filter(hashtag_key=hashtag_key(name)).values_list(
+                "pk", flat=True
+            ),
         )

@@ -5,10 +5,19 @@ from datetime import timedelta
 from django.utils import timezone
 
 from treffpunkt.accounts.models import User
-from treffpunkt.core.actions import participant_for_guest
+from treffpunkt.core.actions import participant_for_actor, participant_for_guest
 from treffpunkt.events.actions import create_event, moderate_contribution, submit_contribution
 from treffpunkt.events.models import Event
+from treffpunkt.moderation.models import Source
 from treffpunkt.moderation.submissions import Submission
+
+# A post as if from the fediverse, clearly marked as demo content (the server is an
+# example domain that does not exist; nothing is fetched).
+DEMO_ACTOR = "https://fediverse.example/users/demo"
+DEMO_FEDIVERSE_POST = (
+    "Demo-Beitrag aus dem Fediverse: So erscheint ein Beitrag, der @treffpunktdemo erwähnt "
+    "oder #treffpunktdemo nutzt. (Beispielkonto, kein echter Server.)"
+)
 
 DEMO_POSTS = [
     (
@@ -27,7 +36,7 @@ DEMO_POSTS = [
 
 
 def load() -> list[str]:
-    if Event.objects.filter(hashtag__iexact="treffpunktdemo").exists():
+    if Event.objects.filter(hashtag_key="treffpunktdemo").exists():
         return ["Veranstaltung #treffpunktdemo: vorhanden."]
     organizer = User.objects.filter(email="anna.beispiel@example.org").first()
     if organizer is None:
@@ -68,4 +77,22 @@ def load() -> list[str]:
         first = first or contribution
     if first is not None:
         moderate_contribution(first, "pin", organizer, "Begrüßung")
-    return [f"Veranstaltung #treffpunktdemo mit {len(DEMO_POSTS)} Beiträgen angelegt."]
+    remote = participant_for_actor(
+        DEMO_ACTOR, handle="@demo@fediverse.example", display_name="Fedi Demo (Beispiel)"
+    )
+    submit_contribution(
+        event,
+        Submission(
+            participant=remote,
+            text=DEMO_FEDIVERSE_POST,
+            source=Source.FEDIVERSE_REPLY,
+            author_name="Fedi Demo (Beispiel)",
+            remote_id=f"{DEMO_ACTOR}/statuses/1",
+            server="fediverse.example",
+            published_at=now - timedelta(minutes=5),
+        ),
+    )
+    return [
+        f"Veranstaltung #treffpunktdemo mit {len(DEMO_POSTS) + 1} Beiträgen angelegt "
+        "(einer als Demo aus dem Fediverse)."
+    ]

@@ -42,6 +42,9 @@ QUEUE_SIZE = 500  # batches a queued subscriber may fall behind before it is sen
 HELD_LIMIT = 500  # batches a sink may collect while its replay is being written
 BATCH_SECONDS = 0.1  # at most one write per viewer in this time (changes are merged)
 READY_TIMEOUT = 30  # seconds a new subscriber waits for its feed to start
+# A quiet feed looks for changes no notification told it of this often (one indexed query):
+# the worker writes fediverse posts, and without Redis its notifications stay in its process.
+OUTSIDE_CHECK = 0.25
 
 
 def channel(event_id: int) -> str:
@@ -239,12 +242,22 @@ class Feed:
                 # Subscribed first, so a change committed from now on wakes us up.
                 self.watermark = await _in_pool(queries.last_change_id_for)(self.event_id)
                 self.ready.set()
+                last_sent = loop.time()
                 while self.wanted() and not notifications.ended:
                     try:
-                        await notifications.receive(timeout=heartbeat)
+                        await notifications.receive(timeout=min(heartbeat, OUTSIDE_CHECK))
                     except TimeoutError:
-                        self._send(sse.PING)
+                        # Changes written by another process that cannot notify us (the
+                        # worker without Redis: fediverse posts) are read here.
+                        self.watermark, body = await _in_pool(self.render)(self.watermark)
+                        if body:
+                            self._send(body)
+                            last_sent = last_write = loop.time()
+                        elif loop.time() - last_sent >= heartbeat:
+                            self._send(sse.PING)
+                            last_sent = loop.time()
                         continue
+                    last_sent = loop.time()
                     # In a burst, changes that come within BATCH_SECONDS of the last write
                     # go out together: one write per viewer for several posts. A change
                     # after a quiet moment goes out at once.

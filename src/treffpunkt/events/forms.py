@@ -50,6 +50,7 @@ class EventForm(forms.ModelForm):
             "guiding_question",
             "blocked_words",
             "moderators",
+            "announce_posts",
         ]
         widgets = {
             "starts_at": forms.DateTimeInput(

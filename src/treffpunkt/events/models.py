@@ -1,4 +1,5 @@
 import secrets
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -24,6 +25,14 @@ def new_short_code() -> str:
     return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
 
 
+def hashtag_key(tag: str) -> str:
+    """A hashtag as Mastodon compares it: NFKC, lower case, ASCII folding (accents off), so
+    ``#Köln``, ``#KÖLN`` and ``#koln`` are one tag, on SQLite as on PostgreSQL."""
+    text = unicodedata.normalize("NFKC", tag.strip().lstrip("#")).lower()
+    folded = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+    return "".join(char for char in folded if not unicodedata.combining(char))
+
+
 class Event(models.Model):
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("Public: listed on the home page")
@@ -39,6 +48,8 @@ class Event(models.Model):
         max_length=60,
         help_text=_("Letters, digits and underscores, without the #. Example: Jahrestreffen2026"),
     )
+    # The hashtag as compared (``hashtag_key``): unique, set on every save.
+    hashtag_key = models.CharField(max_length=120, editable=False, default="")
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
@@ -59,6 +70,14 @@ class Event(models.Model):
         _("words to hold for review"),
         blank=True,
         help_text=_("One word or phrase per line. Posts containing one wait for a moderator."),
+    )
+    announce_posts = models.BooleanField(
+        _("pass approved posts on to the event's fediverse followers"),
+        default=False,
+        help_text=_(
+            "Posts from the fediverse are boosted; guests' posts go out as text only, without "
+            "their name or photo."
+        ),
     )
     short_code = models.CharField(_("short link code"), max_length=12, unique=True, editable=False)
     organizers = models.ManyToManyField(
@@ -82,6 +101,11 @@ class Event(models.Model):
                 name="event_hashtag_unique_ci",
                 violation_error_message=_("Another event uses this hashtag already."),
             ),
+            models.UniqueConstraint(
+                fields=["hashtag_key"],
+                name="event_hashtag_key_unique",
+                violation_error_message=_("Another event uses this hashtag already."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
             ),
@@ -95,6 +119,13 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (#{self.hashtag})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.hashtag_key = hashtag_key(self.hashtag)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "hashtag" in update_fields:  # type: ignore[operator]
+            kwargs["update_fields"] = {*update_fields, "hashtag_key"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def get_absolute_url(self) -> str:
         return reverse("events:join", args=[self.hashtag])

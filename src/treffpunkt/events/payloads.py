@@ -26,6 +26,9 @@ def public_payload(contribution: Contribution, contributors: int) -> dict[str, A
         "size": post_size(contribution.text),
         "edited": contribution.edited_at is not None,
         "source": contribution.source,
+        # A fediverse author's handle and the post on its server (issue 12).
+        "handle": contribution.participant.handle if contribution.source == "fediverse" else "",
+        "link": contribution.remote_url if contribution.source == "fediverse" else "",
         "contributors": contributors,
     }
 

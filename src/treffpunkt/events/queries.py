@@ -3,11 +3,10 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Lower
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from treffpunkt.events.models import Contribution, Event, WallChange
+from treffpunkt.events.models import Contribution, Event, WallChange, hashtag_key
 from treffpunkt.events.permissions import moderates_every_wall
 
 
@@ -61,13 +60,9 @@ def events_of_member(user: Any, now: Any = None) -> MemberEvents:
 
 
 def event_by_hashtag(hashtag: str) -> Event | None:
-    """The event with this hashtag, in any case (found through the unique index on it)."""
-    try:
-        return Event.objects.annotate(hashtag_lower=Lower("hashtag")).get(
-            hashtag_lower=Lower(Value(hashtag.lstrip("#")))
-        )
-    except Event.DoesNotExist:
-        return None
+    """The event with this hashtag as Mastodon compares tags (``models.hashtag_key``: case,
+    accents and compatibility forms aside), through the unique index on the key."""
+    return Event.objects.filter(hashtag_key=hashtag_key(hashtag)).first()
 
 
 def wall_contributions(event: Event, limit: int = 200) -> list[Contribution]:

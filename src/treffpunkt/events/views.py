@@ -333,12 +333,16 @@ def poster(request: HttpRequest, hashtag: str) -> HttpResponse:
 def recap(request: HttpRequest, hashtag: str) -> HttpResponse:
     event = _event_or_404(hashtag)
     contributions = queries.recap_contributions(event)
+    fediverse = [c for c in contributions if c.source == Contribution.Source.FEDIVERSE]
     context = {
         "event": event,
         "highlights": [c for c in contributions if c.pinned],
         "timeline": [c for c in contributions if not c.pinned],
         "contribution_count": len(contributions),
         "contributor_count": len({c.participant_id for c in contributions}),
+        # Fediverse contributions and contributors counted apart (their posts link them).
+        "fediverse_count": len(fediverse),
+        "fediverse_contributor_count": len({c.participant_id for c in fediverse}),
         "can_organize": can_organize(request.user, event),
         "draft_blogs": _draft_blogs(request, event),
     }

@@ -129,7 +129,11 @@ def actor_by_username(username: str) -> LocalActor | None:
     if blog is None:
         moved = BlogSlugRedirect.objects.select_related("blog").filter(old_slug=username).first()
         blog = moved.blog if moved else None
-    return actor_for_blog(blog) if blog is not None else None
+    if blog is None:
+        from treffpunkt.federation.events import actor_by_hashtag
+
+        return actor_by_hashtag(username)
+    return actor_for_blog(blog)
 
 
 def actor_from_url(url: str) -> LocalActor | None:
@@ -140,7 +144,18 @@ def actor_from_url(url: str) -> LocalActor | None:
     rest = url[len(prefix) :].split("#")[0].split("/")[0]
     if not rest.isdigit() or not rest.isascii():
         return None
-    return LocalActor.objects.select_related("blog").filter(pk=int(rest)).first()
+    return LocalActor.objects.select_related("blog", "event").filter(pk=int(rest)).first()
+
+
+def actor_page(actor: LocalActor, *, absolute: bool = True) -> str:
+    """The page of an actor for people: the blog, the event's join page, or the site."""
+    if actor.blog is not None:
+        path = actor.blog.get_absolute_url()
+    elif actor.event is not None:
+        path = actor.event.get_absolute_url()
+    else:
+        path = "/"
+    return absolute_url(path) if absolute else path
 
 
 def _image(url: str, media_type: str = "") -> dict[str, Any]:
@@ -201,6 +216,10 @@ def actor_document(actor: LocalActor, *, minimal: bool = False) -> dict[str, Any
             published=actor.created_at.isoformat(),
         )
         return document
+    if actor.kind == LocalActor.Kind.EVENT:
+        from treffpunkt.federation.events import event_actor_document
+
+        return event_actor_document(actor, document, minimal=minimal)
     blog = actor.blog
     if blog is None:
         raise ValueError("a blog actor without its blog")

@@ -20,6 +20,11 @@ class FederationConfig(AppConfig):
         schedule.every(3600, "federation-actor-cache", remote.forget_unneeded_actors)
         schedule.every(1800, "federation-backfill", backfill.backfill_replies)
         page_parts.register("blog_aside", "fediverse-follow", pages.follow_box)
+        from treffpunkt.federation import event_pages, hashtags
+
+        # Event walls: hashtag timelines read while events run, the relay followed.
+        schedule.every(1, "hashtag-feeds", hashtags.queue_due_feeds)
+        event_pages.register()
         page_parts.register("post_footer", "fediverse-reactions", pages.reaction_counts)
         page_parts.register("author_dashboard", "fediverse", pages.author_dashboard)
         page_parts.register("filter_page", "fediverse", pages.filter_page)

@@ -63,6 +63,12 @@ def handle(kind: str, activity: dict[str, Any]) -> str:
     actor_url = as_id(activity.get("actor"))
     if RemoteActor.objects.filter(url=actor_url, blocked_at__isnull=False).exists():
         raise Ignore("the account is blocked")
+    from treffpunkt.federation import wall_intake
+
+    # Event walls first (mentions, follows of events, their posts' Update/Delete).
+    taken = wall_intake.handle(kind, activity, actor_url)
+    if taken is not None:
+        return taken
     return handler(activity, actor_url)
 
 

@@ -24,6 +24,7 @@ class LocalActor(models.Model):
     class Kind(models.TextChoices):
         BLOG = "blog", _("blog")
         INSTANCE = "instance", _("instance")
+        EVENT = "event", _("event")
 
     class ActorType(models.TextChoices):
         PERSON = "Person", _("person")
@@ -33,6 +34,15 @@ class LocalActor(models.Model):
     blog = models.OneToOneField(
         Blog,
         verbose_name=_("blog"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="actor",
+    )
+    # Events are actors too (issue 12, federation/events.py).
+    event = models.OneToOneField(
+        "events.Event",
+        verbose_name=_("event"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -84,6 +94,8 @@ class LocalActor(models.Model):
         host (as Mastodon's instance actor)."""
         if self.blog is not None:
             return str(self.blog.slug)
+        if self.event is not None:
+            return str(self.event.hashtag)
         from django.conf import settings
 
         return str(settings.BASE_HOST)
@@ -388,3 +400,11 @@ class QuoteAuthorization(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quote_id} → {self.post_id}"
+
+
+# The fediverse's part of events (issue 12): posts that reached a wall, hashtag timelines.
+from treffpunkt.federation.event_models import (  # noqa: E402, F401
+    HashtagFeed,
+    HashtagHost,
+    WallPost,
+)

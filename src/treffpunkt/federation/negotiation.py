@@ -15,7 +15,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import patch_vary_headers
 
-NEGOTIATED_VIEWS = {"blog:blog", "blog:post"}
+NEGOTIATED_VIEWS = {"blog:blog", "blog:post", "events:join", "events:wall"}
 
 
 class ActivityPubMiddleware:
@@ -44,6 +44,11 @@ class ActivityPubMiddleware:
         from treffpunkt.federation import views
         from treffpunkt.federation.actors import actor_by_username
 
+        if match.view_name in ("events:join", "events:wall"):
+            from treffpunkt.federation.events import actor_by_hashtag
+
+            event_actor = actor_by_hashtag(kwargs["hashtag"])
+            return views.actor_json_response(request, event_actor) if event_actor else None
         if match.view_name == "blog:blog":
             actor = actor_by_username(kwargs["blog"])
             return views.actor_json_response(request, actor) if actor and actor.blog else None

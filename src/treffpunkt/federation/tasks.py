@@ -3,7 +3,7 @@ Tasks get ids, never rows; each one is safe to run twice."""
 
 from django_tasks import task
 
-from treffpunkt.federation import delivery, inbox
+from treffpunkt.federation import delivery, hashtags, inbox
 
 
 @task()
@@ -16,3 +16,9 @@ def deliver(delivery_id: int) -> bool:
 def process_inbox_item(item_id: int) -> str:
     """Process one received activity (federation.inbox); what became of it."""
     return inbox.process_item(item_id)
+
+
+@task()
+def read_hashtag_feed(feed_id: int) -> str:
+    """Read one event's hashtag timeline on one server once (federation.hashtags)."""
+    return hashtags.read_feed(feed_id)

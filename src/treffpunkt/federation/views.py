@@ -36,6 +36,7 @@ from treffpunkt.federation.actors import (
     actor_by_username,
     actor_document,
     actor_for_blog,
+    actor_page,
     actor_url,
     domain,
     federation_url,
@@ -124,7 +125,7 @@ def webfinger(request: HttpRequest) -> HttpResponse:
     if actor is None:
         return HttpResponse("not found", status=404, content_type="text/plain")
     url = actor_url(actor)
-    page = absolute_url(actor.blog.get_absolute_url()) if actor.blog else absolute_url("/")
+    page = actor_page(actor)
     document = {
         "subject": f"acct:{actor.username}@{domain()}",
         "aliases": [url, page],
@@ -155,6 +156,10 @@ def _actor_for_resource(resource: str) -> LocalActor | None:
             parts = parts[1:]  # /en/b/…
         if len(parts) == 2 and parts[0] == "b":
             return actor_by_username(parts[1])
+        if len(parts) in (2, 3) and parts[0] == "e":
+            from treffpunkt.federation.events import actor_by_hashtag
+
+            return actor_by_hashtag(parts[1])
     return None
 
 
@@ -223,7 +228,7 @@ def nodeinfo(request: HttpRequest) -> HttpResponse:
 
 
 def _local_actor(pk: int) -> LocalActor:
-    return get_object_or_404(LocalActor.objects.select_related("blog"), pk=pk)
+    return get_object_or_404(LocalActor.objects.select_related("blog", "event"), pk=pk)
 
 
 @federation_on
@@ -231,8 +236,7 @@ def _local_actor(pk: int) -> LocalActor:
 def actor(request: HttpRequest, pk: int) -> HttpResponse:
     local = _local_actor(pk)
     if not wants_activity_json(request):
-        page = local.blog.get_absolute_url() if local.blog else "/"
-        response = HttpResponseRedirect(page)
+        response = HttpResponseRedirect(actor_page(local, absolute=False))
         patch_vary_headers(response, ["Accept"])
         return response
     return actor_json_response(request, local)

@@ -100,6 +100,9 @@ class Submission:
     # made (its ``published``), signals the filter weighs instead of the form's.
     server: str = ""
     account_created_at: datetime | None = None
+    # A fediverse post's content warning (its ``summary``): the place decides what it does
+    # (a wall holds such posts for its moderators).
+    content_warning: str = ""
 
     @classmethod
     def from_form(

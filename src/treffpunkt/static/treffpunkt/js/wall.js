@@ -42,6 +42,10 @@
       photo.remove();
     }
     node.querySelector(".post__author").textContent = data.author;
+    if (data.source === "fediverse") {
+      node.querySelector(".post__fediverse").hidden = false;
+      node.querySelector(".post__handle").textContent = data.handle || "";
+    }
     var time = node.querySelector("time");
     time.dateTime = data.created;
     // The server's clock reading in the site's time zone, like the posts it rendered.
