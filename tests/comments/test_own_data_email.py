@@ -1,5 +1,7 @@
 """The own-data email names the site (and reads naturally in German)."""
 
+import base64
+
 import pytest
 from django.core import mail
 from django.core.cache import cache
@@ -40,3 +42,6 @@ def test_the_own_data_email_names_the_site(
     assert email.subject == subject
     assert sentence in email.body
     assert "dieser Website" not in email.body
+    # The link carries a random token, not the address (links end up in access logs).
+    assert "g@example.org" not in email.body
+    assert base64.urlsafe_b64encode(b"g@example.org").decode().rstrip("=") not in email.body

@@ -118,3 +118,25 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.comment_id}"
+
+
+class OwnDataLink(models.Model):
+    """A link emailed to a commenter to see, download or erase their data.
+
+    The link carries only a random token; the database keeps its SHA-256 (so a copy of the
+    database opens no link) and the address it stands for. Erasing the data empties the
+    address, and the link then says nothing is stored any more. Expired rows are removed
+    when the next link is sent.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    email = models.EmailField(_("email"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        verbose_name = _("own-data link")
+        verbose_name_plural = _("own-data links")
+
+    def __str__(self) -> str:
+        return f"{self.pk}"

@@ -213,6 +213,10 @@ def queue_counts(user: Any) -> dict[str, int]:
 def personal_data(email: str) -> dict[str, Any]:
     """Everything stored for an email address, for a privacy export."""
     email = email.strip().lower()
+    # An empty address (an own-data link whose data was erased) stands for nobody: erased
+    # comments all have an empty address, and none of them is this person's any more.
+    if not email:
+        return {"email": "", "comments": [], "reply_subscriptions": []}
     comments = Comment.objects.filter(email=email).select_related("post__blog").order_by("pk")
     subscriptions = Subscription.objects.filter(email=email).order_by("pk")
     return {

@@ -400,9 +400,13 @@ def own_data(request: HttpRequest, token: str) -> HttpResponse:
 
     Reading is a GET (mail programs open links to check them); erasing needs a POST.
     """
-    email = actions.email_for_own_data(token)
-    if email is None:
-        return render(request, "comments/own_data.html", {"invalid": True}, status=404)
+    access = actions.open_own_data_link(token)
+    if access.status != "ok":
+        # Unknown: 404; a link that was real but is older than a day: 410 Gone.
+        status = 410 if access.status == "expired" else 404
+        context = {"invalid": access.status}
+        return render(request, "comments/own_data.html", context, status=status)
+    email = access.email
     erase_form = OwnDataEraseForm(
         request.POST if request.POST.get("action") == "erase" else None,
         initial={"mode": "anonymize"},

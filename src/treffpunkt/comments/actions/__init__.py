@@ -31,8 +31,8 @@ from treffpunkt.comments.actions.notifications import (
     unsubscribe_token,
 )
 from treffpunkt.comments.actions.privacy import (
-    email_for_own_data,
     erase_personal_data,
+    open_own_data_link,
     request_own_data_link,
     send_own_data_link,
 )
@@ -69,9 +69,9 @@ __all__ = [
     "delete_comment",
     "edit_comment",
     "email_for_confirmation",
-    "email_for_own_data",
     "erase_personal_data",
     "moderate_comment",
+    "open_own_data_link",
     "reply_as_author",
     "request_own_data_link",
     "revise_comment",

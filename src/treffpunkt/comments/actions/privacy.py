@@ -3,16 +3,21 @@ to see and erase their own data, and erasing it (as WordPress's exporter and era
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
 from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from treffpunkt.comments.actions.moderation import thread_changed
 from treffpunkt.comments.actions.submission import clean_email
-from treffpunkt.comments.models import Comment, Subscription
+from treffpunkt.comments.models import Comment, OwnDataLink, Subscription
 from treffpunkt.core import changes
 from treffpunkt.core.links import absolute_url
 from treffpunkt.core.mail import queue_email
@@ -53,26 +58,63 @@ def send_own_data_link(email: str, language: str) -> bool:
     key = "treffpunkt:own-data-link:" + signing.Signer(salt=DATA_LINK_SALT).signature(email)
     if not has_data or not cache.add(key, True, timeout=DATA_LINK_INTERVAL_SECONDS):
         return False
-    token = signing.dumps(email, salt=DATA_LINK_SALT, compress=True)
+    now = timezone.now()
+    token = secrets.token_urlsafe(32)
     with translation.override(language):
         context = {
+            # Only the random token: no address, nor anything derived from it, in the link
+            # (links end up in access logs and browser histories).
             "data_url": absolute_url(reverse("comments:own_data", args=[token])),
             "site_name": site_settings().name,
             "site_url": absolute_url("/"),
         }
         subject = render_to_string("comments/email/own_data_subject.txt", context).strip()
         text = render_to_string("comments/email/own_data.txt", context)
-    queue_email(subject=subject, body=text, to=[email])
+    with transaction.atomic():
+        OwnDataLink.objects.filter(expires_at__lt=now).delete()
+        OwnDataLink.objects.create(
+            token_hash=_token_hash(token),
+            email=email,
+            created_at=now,
+            expires_at=now + timedelta(seconds=DATA_LINK_MAX_AGE),
+        )
+        queue_email(subject=subject, body=text, to=[email])
     return True
 
 
-def email_for_own_data(token: str) -> str | None:
-    """The address an own-data link stands for, or None for a forged or day-old link."""
-    try:
-        value = signing.loads(token, salt=DATA_LINK_SALT, max_age=DATA_LINK_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    return value if isinstance(value, str) else None
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class OwnDataAccess:
+    """What an own-data link opens: ``status`` is "ok" (``email`` is the address, empty once
+    the data was erased), "expired" or "unknown"."""
+
+    status: str
+    email: str = ""
+
+
+def open_own_data_link(token: str) -> OwnDataAccess:
+    """The address an own-data link stands for, or why it opens nothing.
+
+    Links sent before links carried a random token (a signed, base64 address) keep working
+    for their day; they contain a colon, which random tokens never do.
+    """
+    if ":" in token:
+        try:
+            value = signing.loads(token, salt=DATA_LINK_SALT, max_age=DATA_LINK_MAX_AGE)
+        except signing.SignatureExpired:
+            return OwnDataAccess("expired")
+        except signing.BadSignature:
+            return OwnDataAccess("unknown")
+        return OwnDataAccess("ok", value) if isinstance(value, str) else OwnDataAccess("unknown")
+    link = OwnDataLink.objects.filter(token_hash=_token_hash(token)).first()
+    if link is None:
+        return OwnDataAccess("unknown")
+    if link.expires_at <= timezone.now():
+        return OwnDataAccess("expired")
+    return OwnDataAccess("ok", link.email)
 
 
 def erase_personal_data(email: str, *, delete_comments: bool = False) -> dict[str, int]:
@@ -105,6 +147,8 @@ def erase_personal_data(email: str, *, delete_comments: bool = False) -> dict[st
         guests = Participant.objects.filter(
             kind=Participant.Kind.GUEST, email__iexact=email
         ).update(email="", display_name="")
+        # Open own-data links forget the address too; they now say nothing is stored.
+        OwnDataLink.objects.filter(email=email).update(email="")
         if ids:
             changes.announce("comment", "erased", None, ids=ids)
     return {"comments": changed, "subscriptions": subscriptions, "guests": guests}
