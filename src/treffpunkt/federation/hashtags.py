@@ -46,7 +46,7 @@ from django.utils.dateparse import parse_datetime
 from treffpunkt.events.models import Event, hashtag_key
 from treffpunkt.federation.inbox import Ignore
 from treffpunkt.federation.models import HashtagFeed, HashtagHost, RemoteActor, WallPost
-from treffpunkt.federation.remote import as_list, as_text, host_of
+from treffpunkt.federation.remote import as_list, as_text, as_time, host_of
 
 logger = logging.getLogger(__name__)
 
@@ -446,18 +446,6 @@ def _read_timeline(feed: HashtagFeed) -> str:
 # --- one Mastodon status ----------------------------------------------------------------
 
 
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = parse_datetime(value)
-    except ValueError:
-        return None
-    if parsed is not None and timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, UTC)
-    return parsed
-
-
 def _https_or_private(value: Any) -> str:
     text = value if isinstance(value, str) else ""
     return text[:500] if text.startswith(("https://", "http://")) else ""
@@ -501,7 +489,7 @@ def _account_author(account: dict[str, Any], origin: str) -> RemoteActor:
         "name": " ".join(as_text(account.get("display_name"), 200).split()),
         "profile_url": _https_or_private(account.get("url")) or url,
         "icon_url": _https_or_private(account.get("avatar_static") or account.get("avatar")),
-        "published": _time(account.get("created_at")),
+        "published": as_time(account.get("created_at")),
     }
     try:
         with transaction.atomic():
@@ -547,7 +535,7 @@ def take_status(event: Event, status: dict[str, Any], base_url: str) -> str:
     reason = opted_out(account)
     if reason:
         raise Ignore(reason)
-    published = _time(status.get("created_at"))
+    published = as_time(status.get("created_at"))
     start, end = window(event)
     if published is None or not start <= published <= max(end, start):
         raise Ignore("written outside the event's window")
