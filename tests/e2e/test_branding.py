@@ -67,3 +67,12 @@ def test_the_wall_wears_the_events_logo_and_colour(browsing: Browsing, admin_use
     browsing.check(wall, "branded")
     SHOTS.mkdir(parents=True, exist_ok=True)
     wall.screenshot(path=str(SHOTS / "wall-1920x1080.png"))
+
+    # The join page's header takes the logo and colour as well, readable (axe: contrast).
+    join = browsing.new_page()
+    join.goto(f"/e/{event.hashtag}/")
+    brand = join.locator(".event__brand--accent")
+    expect(brand).to_have_css("background-color", "rgb(194, 24, 91)")
+    expect(brand.locator("h1")).to_have_css("color", "rgb(255, 255, 255)")
+    expect(brand.locator(".event__logo")).to_be_visible()
+    browsing.check(join, "join-branded")
