@@ -38,6 +38,7 @@ from treffpunkt.events.models import (
     WallChange,
     hashtag_key,
     new_short_code,
+    validate_accent_color,
 )
 from treffpunkt.events.permissions import can_organize
 from treffpunkt.events.queries import recap_contributions
@@ -83,21 +84,59 @@ def _cleaned_text_fields(fields: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# A logo is shown small (the wall's header, the poster's top): this many pixels at most.
+LOGO_MAX_SIDE = 512
+
+
+def _logo_file(upload: UploadedFile) -> ContentFile[bytes]:
+    """An uploaded logo checked and re-encoded (or a ValidationError for the logo field)."""
+    try:
+        return reencode_image(upload, max_side=LOGO_MAX_SIDE)
+    except ValidationError as error:
+        raise ValidationError({"logo": error.messages}) from None
+
+
+def _set_logo(event: Event, logo: UploadedFile | None, remove_logo: bool) -> str:
+    """Put a new logo on the event (or take it off); the old file's name to delete after
+    the commit, or ""."""
+    old = event.logo.name if event.logo else ""
+    if logo is not None:
+        event.logo.save("logo.webp", _logo_file(logo), save=False)
+    elif remove_logo:
+        event.logo = None  # type: ignore[assignment]
+    new = event.logo.name if event.logo else ""
+    return old if old and old != new else ""
+
+
+def _delete_after_commit(name: str) -> None:
+    if name:
+        transaction.on_commit(lambda: default_storage.delete(name))
+
+
 @transaction.atomic
 def create_event(
     *,
     organizer: User | None = None,
     organizers: Iterable[User] = (),
     moderators: Iterable[User] = (),
+    logo: UploadedFile | None = None,
+    remove_logo: bool = False,
     **fields: Any,
 ) -> Event:
     """Create an event with a fresh short-link code. The creator (``organizer``, on the
     site's form) becomes its organizer; the admin names ``organizers`` instead. At least
-    one is needed. ``moderators`` help moderate its wall."""
+    one is needed. ``moderators`` help moderate its wall. A ``logo`` upload is checked
+    and re-encoded; an ``accent_color`` is ``#rrggbb``."""
     organizers = [*organizers, *([organizer] if organizer is not None else [])]
     if not organizers:
         raise ValueError("An event needs an organizer")
     fields = _cleaned_text_fields(fields)
+    logo_file = _logo_file(logo) if logo is not None else None
+    if fields.get("accent_color"):
+        try:
+            validate_accent_color(fields["accent_color"])
+        except ValidationError as error:
+            raise ValidationError({"accent_color": error.messages}) from None
     fields["hashtag"] = validate_hashtag(fields["hashtag"])
     if Event.objects.filter(hashtag_key=hashtag_key(fields["hashtag"])).exists():
         raise ValidationError(_("Another event uses this hashtag already."), code="taken")
@@ -114,6 +153,8 @@ def create_event(
                 ) from None
     else:  # pragma: no cover - 32**6 codes make ten collisions in a row unthinkable
         raise RuntimeError("Could not find a free short code")
+    if logo_file is not None:
+        event.logo.save("logo.webp", logo_file, save=True)
     event.organizers.add(*organizers)
     event.moderators.add(*moderators)
     changes.announce("event", "created", event.pk)
@@ -126,10 +167,12 @@ def update_event(
     *,
     organizers: Iterable[User] | None = None,
     moderators: Iterable[User] | None = None,
+    logo: UploadedFile | None = None,
+    remove_logo: bool = False,
     **fields: Any,
 ) -> Event:
     """Change an event's details (the hashtag too, if no other event has it) and, if given,
-    its organizers and moderators."""
+    its organizers and moderators, its logo (a new upload, or ``remove_logo``)."""
     fields = _cleaned_text_fields(fields)
     if "hashtag" in fields:
         fields["hashtag"] = validate_hashtag(fields["hashtag"])
@@ -142,8 +185,10 @@ def update_event(
         usernames.check_free(fields["hashtag"], kind="event", object_id=event.pk)
     for name, value in fields.items():
         setattr(event, name, value)
-    event.full_clean(exclude=["short_code"])
+    event.full_clean(exclude=["short_code", "logo"])
+    old_logo = _set_logo(event, logo, remove_logo)
     event.save()
+    _delete_after_commit(old_logo)
     if organizers is not None:
         organizers = list(organizers)
         if not organizers:
@@ -163,6 +208,8 @@ def delete_event(event: Event) -> None:
             (contribution.photo.storage, contribution.photo.name)
             for contribution in event.contributions.exclude(photo="").only("photo")
         ]
+        if event.logo:
+            photos.append((event.logo.storage, event.logo.name))
         event_id = event.pk
         event.delete()
         changes.announce("event", "deleted", event_id)

@@ -21,6 +21,7 @@ EVENT_FIELDS = [
     "moderation",
     "guiding_question",
     "blocked_words",
+    "accent_color",
 ]
 
 

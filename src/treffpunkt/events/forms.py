@@ -6,7 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from treffpunkt.accounts.models import User
 from treffpunkt.core.formtiming import seconds_since_shown, started_value
-from treffpunkt.events.models import EARLIEST_DATE, LATEST_DATE, Event
+from treffpunkt.events.models import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    Event,
+    validate_accent_color,
+)
 
 STARTED_SALT = "treffpunkt.events.form-started"
 # Dates outside these years are typing mistakes (and the wall's grace time after the end
@@ -36,6 +41,28 @@ class EventForm(forms.ModelForm):
         ),
     )
 
+    logo = forms.FileField(
+        label=_("Logo (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_(
+            "JPEG, PNG or WebP. Shown beside the title on the wall, the join page and the poster."
+        ),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+    # Longer than #rrggbb, so a typing mistake gets the message that explains the format.
+    accent_color = forms.CharField(
+        label=_("Accent colour (optional)"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "# and six hex digits, e.g. #1d6fa5: the wall's header, the QR code's frame and "
+            "the pinned posts take it. Text on it turns black or white by itself, so it stays "
+            "readable."
+        ),
+        widget=forms.TextInput(attrs={"placeholder": "#1d6fa5", "size": 8, "autocomplete": "off"}),
+    )
+
     class Meta:
         model = Event
         fields = [
@@ -49,6 +76,7 @@ class EventForm(forms.ModelForm):
             "moderation",
             "guiding_question",
             "blocked_words",
+            "accent_color",
             "moderators",
             "announce_posts",
         ]
@@ -64,6 +92,19 @@ class EventForm(forms.ModelForm):
             "visibility": forms.RadioSelect,
             "moderation": forms.RadioSelect,
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not (self.instance.pk and self.instance.logo):
+            del self.fields["remove_logo"]
+
+    def clean_accent_color(self) -> str:
+        value = self.cleaned_data.get("accent_color", "").strip().lower()
+        if value and not value.startswith("#"):
+            value = f"#{value}"
+        if value:
+            validate_accent_color(value)
+        return value
 
     def clean_hashtag(self) -> str:
         from treffpunkt.events.actions import validate_hashtag

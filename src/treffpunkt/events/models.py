@@ -1,8 +1,10 @@
+import re
 import secrets
 import unicodedata
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -19,6 +21,38 @@ SHORT_CODE_LENGTH = 6
 # Events happen between these moments (see the event form's EARLIEST_YEAR, LATEST_YEAR).
 EARLIEST_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST_DATE = datetime(2101, 1, 1, tzinfo=UTC)
+
+
+ACCENT_RE = re.compile(r"^#[0-9a-f]{6}$")
+
+
+def validate_accent_color(value: str) -> None:
+    if not ACCENT_RE.match(value):
+        raise ValidationError(
+            _("Please give the colour as # and six hex digits, e.g. #1d6fa5."),
+            code="invalid_color",
+        )
+
+
+def _luminance(color: str) -> float:
+    """Relative luminance of ``#rrggbb`` (WCAG 2.x)."""
+    channels = []
+    for start in (1, 3, 5):
+        value = int(color[start : start + 2], 16) / 255
+        channels.append(value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4)
+    red, green, blue = channels
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def text_color_on(accent: str) -> str:
+    """Black or white, whichever reads better on the accent (always at least 4.5:1)."""
+    on_black = contrast_ratio(accent, "#000000")
+    return "#000000" if on_black >= contrast_ratio(accent, "#ffffff") else "#ffffff"
 
 
 def new_short_code() -> str:
@@ -78,6 +112,14 @@ class Event(models.Model):
             "Posts from the fediverse are boosted; guests' posts go out as text only, without "
             "their name or photo."
         ),
+    )
+    logo = models.ImageField(_("logo"), upload_to="events/logos/", blank=True)
+    accent_color = models.CharField(
+        _("accent colour"),
+        max_length=7,
+        blank=True,
+        validators=[validate_accent_color],
+        help_text=_("For the wall, the join page and the poster, e.g. #1d6fa5."),
     )
     short_code = models.CharField(_("short link code"), max_length=12, unique=True, editable=False)
     organizers = models.ManyToManyField(
@@ -145,6 +187,10 @@ class Event(models.Model):
     def is_running(self, now: "datetime | None" = None) -> bool:
         """Between its start and its end: guests are in the room now."""
         return self.starts_at <= (now or timezone.now()) <= self.ends_at
+
+    @property
+    def accent_text_color(self) -> str:
+        return text_color_on(self.accent_color) if self.accent_color else ""
 
     def blocked_word_list(self) -> list[str]:
         return [line.strip().lower() for line in self.blocked_words.splitlines() if line.strip()]

@@ -7,6 +7,7 @@ app_name = "events"
 urlpatterns = [
     path("events/", views.my_events, name="mine"),
     path("events/new/", views.create_event, name="create"),
+    path("events/accent/<str:color>.css", views.accent_css, name="accent_css"),
     path("e/<str:hashtag>/", views.join, name="join"),
     path("e/<str:hashtag>/edit/", views.edit_event, name="edit"),
     path("e/<str:hashtag>/wall/", views.wall, name="wall"),

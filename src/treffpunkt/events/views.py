@@ -32,7 +32,7 @@ from treffpunkt.core.participants import current_participant
 from treffpunkt.core.ratelimits import flooding
 from treffpunkt.events import actions, feeds, queries
 from treffpunkt.events.forms import ContributionForm, EditContributionForm, EventForm
-from treffpunkt.events.models import Contribution, Event
+from treffpunkt.events.models import Contribution, Event, text_color_on, validate_accent_color
 from treffpunkt.events.permissions import (
     can_create_events,
     can_moderate_wall,
@@ -71,12 +71,12 @@ def my_events(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ORGANIZER)
 def create_event(request: HttpRequest) -> HttpResponse:
-    form = EventForm(request.POST or None)
+    form = EventForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             event = actions.create_event(organizer=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as error:
-            form.add_error("hashtag", error)
+            form.add_error(None if hasattr(error, "error_dict") else "hashtag", error)
         else:
             messages.success(request, _("The event is ready. Print the poster next."))
             return redirect("events:join", hashtag=event.hashtag)
@@ -88,7 +88,7 @@ def edit_event(request: HttpRequest, hashtag: str) -> HttpResponse:
     event = _event_or_404(hashtag)
     if not can_organize(request.user, event):
         raise PermissionDenied
-    form = EventForm(request.POST or None, instance=event)
+    form = EventForm(request.POST or None, request.FILES or None, instance=event)
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_event(event, **form.cleaned_data)
@@ -304,6 +304,20 @@ def _live_strings() -> dict[str, str]:
         "offline": _("Connection lost. Reconnecting…"),
         "reconnected": _("Connected again."),
     }
+
+
+def accent_css(request: HttpRequest, color: str) -> HttpResponse:
+    """An event's accent colour as CSS custom properties. A stylesheet of its own (named by
+    the colour, so cached for good) because the CSP allows no inline style attributes."""
+    accent = f"#{color}"
+    try:
+        validate_accent_color(accent)
+    except ValidationError:
+        raise Http404 from None
+    css = f":root {{ --event-accent: {accent}; --event-on-accent: {text_color_on(accent)}; }}\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 def qr_code(request: HttpRequest, hashtag: str) -> HttpResponse:
