@@ -404,8 +404,7 @@ def own_data(request: HttpRequest, token: str) -> HttpResponse:
     if access.status != "ok":
         # Unknown: 404; a link that was real but is older than a day: 410 Gone.
         status = 410 if access.status == "expired" else 404
-        context = {"invalid": access.status}
-        return render(request, "comments/own_data.html", context, status=status)
+        return render(request, "comments/own_data.html", {"invalid": access.status}, status=status)
     email = access.email
     erase_form = OwnDataEraseForm(
         request.POST if request.POST.get("action") == "erase" else None,

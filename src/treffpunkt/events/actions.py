@@ -103,7 +103,7 @@ def _set_logo(event: Event, logo: UploadedFile | None, remove_logo: bool) -> str
     if logo is not None:
         event.logo.save("logo.webp", _logo_file(logo), save=False)
     elif remove_logo:
-        event.logo = None  # type: ignore[assignment]
+        event.logo = None
     new = event.logo.name if event.logo else ""
     return old if old and old != new else ""
 
