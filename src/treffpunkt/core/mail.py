@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 
 from django.core.mail import BadHeaderError, EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from treffpunkt.core import retries
 from treffpunkt.core.models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -56,19 +56,13 @@ def _enqueue(email_id: int, run_after: datetime | None = None) -> None:
 
 def pause_after(attempts: int) -> timedelta:
     """How long to wait after ``attempts`` failed attempts: 1, 2, 4 … minutes, at most an hour."""
-    return min(timedelta(minutes=2 ** max(0, attempts - 1)), LONGEST_PAUSE)
+    return retries.pause_after(attempts, LONGEST_PAUSE)
 
 
 def send_queued_email(email_id: int) -> bool:
     """Send one email of the outbox if it waits and is due; True once it is sent."""
     now = timezone.now()
-    claimed = OutgoingEmail.objects.filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
-        pk=email_id,
-        status=OutgoingEmail.Status.WAITING,
-        next_try_at__lte=now,
-    ).update(claimed_until=now + CLAIM)
-    if not claimed:
+    if not retries.claim(OutgoingEmail, email_id, now=now, hold=CLAIM):
         return False
     email = OutgoingEmail.objects.get(pk=email_id)
     try:
@@ -108,14 +102,7 @@ def _failed(email: OutgoingEmail, error: Exception) -> None:
 def send_due_emails(limit: int = 200) -> int:
     """The worker's sweep: queue every waiting email that is due and not being sent (a
     worker died, a task was lost); returns how many were queued."""
-    now = timezone.now()
-    due = list(
-        OutgoingEmail.objects.filter(
-            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
-            status=OutgoingEmail.Status.WAITING,
-            next_try_at__lte=now,
-        ).values_list("pk", flat=True)[:limit]
-    )
+    due = retries.due_ids(OutgoingEmail, timezone.now(), limit)
     for email_id in due:
         _enqueue(email_id)
     return len(due)

@@ -21,9 +21,9 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from treffpunkt.core import retries
 from treffpunkt.federation.models import Activity, Delivery, Follower, LocalActor, Server
 from treffpunkt.federation.remote import host_of, is_blocked_host, server_for
 
@@ -103,19 +103,13 @@ def _enqueue(delivery_id: int, run_after: datetime | None = None) -> None:
 
 
 def pause_after(attempts: int) -> timedelta:
-    return min(timedelta(minutes=2 ** min(max(0, attempts - 1), 20)), LONGEST_PAUSE)
+    return retries.pause_after(attempts, LONGEST_PAUSE)
 
 
 def deliver(delivery_id: int) -> bool:
     """Send one delivery if it waits and is due; True once the server took it."""
     now = timezone.now()
-    claimed = Delivery.objects.filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
-        pk=delivery_id,
-        status=Delivery.Status.WAITING,
-        next_try_at__lte=now,
-    ).update(claimed_until=now + CLAIM)
-    if not claimed:
+    if not retries.claim(Delivery, delivery_id, now=now, hold=CLAIM):
         return False
     delivery = Delivery.objects.select_related("activity__actor__blog").get(pk=delivery_id)
     server = server_for(delivery.host)
@@ -237,14 +231,7 @@ def _finish(delivery: Delivery, status: str, message: str) -> None:
 def queue_due_deliveries(limit: int = 500) -> int:
     """The worker's sweep: queue every waiting delivery that is due and not being sent (a
     worker died, a task was lost); returns how many were queued."""
-    now = timezone.now()
-    due = list(
-        Delivery.objects.filter(
-            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
-            status=Delivery.Status.WAITING,
-            next_try_at__lte=now,
-        ).values_list("pk", flat=True)[:limit]
-    )
+    due = retries.due_ids(Delivery, timezone.now(), limit)
     for delivery_id in due:
         _enqueue(delivery_id)
     return len(due)
