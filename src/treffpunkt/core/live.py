@@ -89,10 +89,6 @@ class Hub:
 
 
 class InProcessBackend:
-    # Notifications stay in this process: a change another process (the worker) writes is
-    # not announced here.
-    crosses_processes = False
-
     def __init__(self) -> None:
         self.hub = Hub()
 
@@ -105,8 +101,6 @@ class InProcessBackend:
 
 class RedisBackend:
     """Publishes through Redis; one pub/sub listener per process feeds the local hub."""
-
-    crosses_processes = True
 
     def __init__(self, url: str) -> None:
         import redis

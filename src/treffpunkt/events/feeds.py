@@ -42,9 +42,8 @@ QUEUE_SIZE = 500  # batches a queued subscriber may fall behind before it is sen
 HELD_LIMIT = 500  # batches a sink may collect while its replay is being written
 BATCH_SECONDS = 0.1  # at most one write per viewer in this time (changes are merged)
 READY_TIMEOUT = 30  # seconds a new subscriber waits for its feed to start
-# Without Redis, a quiet feed looks this often for changes no notification told it of (one
-# indexed query): the worker writes fediverse posts, and its notifications stay in its
-# process. With Redis they arrive like any other, and the feed only waits.
+# A quiet feed looks for changes no notification told it of this often (one indexed query):
+# the worker writes fediverse posts, and without Redis its notifications stay in its process.
 OUTSIDE_CHECK = 0.25
 
 
@@ -244,12 +243,9 @@ class Feed:
                 self.watermark = await _in_pool(queries.last_change_id_for)(self.event_id)
                 self.ready.set()
                 last_sent = loop.time()
-                quiet_wait = (
-                    heartbeat if live.backend().crosses_processes else min(heartbeat, OUTSIDE_CHECK)
-                )
                 while self.wanted() and not notifications.ended:
                     try:
-                        await notifications.receive(timeout=quiet_wait)
+                        await notifications.receive(timeout=min(heartbeat, OUTSIDE_CHECK))
                     except TimeoutError:
                         # Changes written by another process that cannot notify us (the
                         # worker without Redis: fediverse posts) are read here.
